@@ -1,0 +1,187 @@
+"""Finding landing files and reading them into rows, without touching the warehouse."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from orchestration.ingestion.sources import SourceSpec
+
+
+class FileRejected(Exception):
+    """The whole file is unusable; the reason goes to the ledger."""
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    relative: str  # path relative to the landing folder, as written in the ledger
+    day: dt.date | None
+    contract_error: str | None  # set when the path does not follow the landing contract
+
+
+def discover(landing_dir: Path, spec: SourceSpec, until: dt.date | None = None) -> list[LandingFile]:
+    """Files of one source, `landing/<source>/<YYYY-MM-DD>/<name>`, in day then name order.
+
+    Files of days after `until` are left for a later run. A file in a folder that is not a
+    date, or with a suffix the source does not export, is returned with a contract error so
+    that it is recorded rather than silently ignored.
+    """
+    source_dir = landing_dir / spec.name
+    if not source_dir.is_dir():
+        return []
+    found: list[LandingFile] = []
+    for path in sorted(p for p in source_dir.rglob("*") if p.is_file()):
+        if path.name.startswith("."):
+            continue
+        relative = path.relative_to(landing_dir).as_posix()
+        parts = path.relative_to(source_dir).parts
+        day, error = None, None
+        if len(parts) != 2:
+            error = f"not in a day folder: expected {spec.name}/<YYYY-MM-DD>/<file>"
+        else:
+            try:
+                day = dt.date.fromisoformat(parts[0])
+            except ValueError:
+                error = f"day folder {parts[0]!r} is not a YYYY-MM-DD date"
+            if error is None and not path.name.endswith(spec.suffixes):
+                error = f"unexpected file type: {spec.name} exports {', '.join(spec.suffixes)}"
+        if day is not None and until is not None and day > until:
+            continue
+        found.append(LandingFile(path, relative, day, error))
+    return sorted(found, key=lambda f: (f.day or dt.date.min, f.relative))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise FileRejected(f"cannot decompress gzip: {exc}") from exc
+    return data
+
+
+def _split_lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()  # the newline that ends the last line
+    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
+
+
+def _decode(line: bytes) -> tuple[str, str | None]:
+    try:
+        return line.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return line.decode("utf-8", "backslashreplace"), f"invalid UTF-8 at byte {exc.start}"
+
+
+def read_json_lines(data: bytes) -> pa.Table:
+    """One row per line: `_row` (1-based line number), `_raw` text and `_error` (decoding)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = [_decode(line) for line in _split_lines(data)]
+        raws = [raw for raw, _ in decoded]
+        errors = [error for _, error in decoded]
+    else:
+        if "\r\n" in text:
+            text = text.replace("\r\n", "\n")
+        raws = text.split("\n")
+        if raws and raws[-1] == "":
+            raws.pop()
+        errors = [None] * len(raws)
+    return pa.table(
+        {
+            "_row": pa.array(range(1, len(raws) + 1), pa.int64()),
+            "_raw": pa.array(raws, pa.string()),
+            "_error": pa.array(errors, pa.string()),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    header: list[str]
+    table: pa.Table  # _row, _line, _raw, _error, then one VARCHAR column per header field
+
+
+def read_csv(data: bytes) -> CsvFile:
+    """Parse a CSV export: UTF-8 BOM, CRLF and quoted newlines allowed.
+
+    Each record keeps its exact source text (`_raw`, which may span lines) and the line it
+    starts on. A record whose field count differs from the header's, or that holds bytes
+    that are not UTF-8, gets an `_error` instead of values.
+    """
+    raw_lines = _split_lines(data)
+    if not raw_lines:
+        raise FileRejected("empty file: no header row")
+    consumed: list[str] = []
+    bad_encoding: list[str] = []
+
+    def lines():
+        for number, raw in enumerate(raw_lines, start=1):
+            text, error = _decode(raw)
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            if error:
+                bad_encoding.append(f"line {number}: {error}")
+            consumed.append(text)
+            yield text + "\n"
+
+    reader = csv.reader(lines(), strict=False)
+    header = next(reader)
+    if bad_encoding:
+        raise FileRejected(f"header is not UTF-8 ({bad_encoding[0]})")
+    header = [name.strip() for name in header]
+    if len(set(header)) != len(header):
+        raise FileRejected(f"duplicate column names in header: {header}")
+    line_number = len(consumed) + 1
+    consumed.clear()
+
+    rows, starts, raws, errors = [], [], [], []
+    columns: list[list[str | None]] = [[] for _ in header]
+    for fields in reader:
+        raw = "\n".join(consumed)
+        error = None
+        if bad_encoding:
+            error = bad_encoding[0].split(": ", 1)[1]
+        elif not fields:
+            error = "empty record"
+        elif len(fields) != len(header):
+            error = f"expected {len(header)} fields, found {len(fields)}"
+        rows.append(len(rows) + 1)
+        starts.append(line_number)
+        raws.append(raw)
+        errors.append(error)
+        for index, values in enumerate(columns):
+            values.append(fields[index] if error is None else None)
+        line_number += len(consumed)
+        consumed.clear()
+        bad_encoding.clear()
+
+    arrays = {
+        "_row": pa.array(rows, pa.int64()),
+        "_line": pa.array(starts, pa.int64()),
+        "_raw": pa.array(raws, pa.string()),
+        "_error": pa.array(errors, pa.string()),
+    }
+    for name, values in zip(header, columns, strict=True):
+        arrays[name] = pa.array(values, pa.string())
+    return CsvFile(header, pa.table(arrays))

@@ -1,0 +1,351 @@
+"""Loading landing files into the raw schema: one transaction per file, a ledger, rejects.
+
+Rows read = rows loaded + rows rejected, for every file. A file whose checksum is already in
+the ledger is skipped, so re-running a day loads nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from orchestration.ingestion import files
+from orchestration.ingestion.sources import SourceSpec
+
+LINEAGE_COLUMNS = (
+    ("_extra", "JSON"),
+    ("_file", "VARCHAR"),
+    ("_day", "DATE"),
+    ("_row", "BIGINT"),
+    ("_load_id", "VARCHAR"),
+    ("_loaded_at", "TIMESTAMP"),
+)
+
+LEDGER_DDL = """
+create table if not exists raw.load_ledger (
+    load_id varchar primary key,
+    source varchar not null,
+    file varchar not null,
+    day date,
+    sha256 varchar not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null,
+    status varchar not null,
+    reason varchar,
+    extra_columns varchar[],
+    loaded_at timestamp not null
+)
+"""
+
+REJECTS_DDL = """
+create table if not exists raw.rejected_rows (
+    load_id varchar not null,
+    source varchar not null,
+    file varchar not null,
+    row_number bigint not null,
+    line_number bigint not null,
+    reason varchar not null,
+    raw_line varchar not null
+)
+"""
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    reason: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceResult:
+    source: str
+    files: list[FileResult] = field(default_factory=list)
+    skipped: int = 0
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(result, attribute) for result in self.files)
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Create the raw schema, ledger, rejects and the source's raw table (adding new columns)."""
+    con.execute("create schema if not exists raw")
+    con.execute(LEDGER_DDL)
+    con.execute(REJECTS_DDL)
+    wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
+    columns_sql = ",\n    ".join(f'"{name}" {type_}' for name, type_ in wanted)
+    con.execute(f"create table if not exists {spec.raw_table} (\n    {columns_sql}\n)")
+    schema, table = spec.raw_table.split(".")
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    for name, type_ in wanted:
+        if name not in existing:
+            con.execute(f'alter table {spec.raw_table} add column "{name}" {type_}')
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _typed(column, value_sql: str) -> str:
+    if column.type == "TIMESTAMP":
+        return f"(try_cast({value_sql} as timestamptz) at time zone 'UTC')"
+    if column.type == "VARCHAR":
+        return value_sql
+    return f"try_cast({value_sql} as {column.type})"
+
+
+def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str]) -> str:
+    """SELECT over `_parsed` giving typed columns, `_extra` and the row's reject `_reason`."""
+    selects, checks = [], []
+    for column in spec.columns:
+        value = values.get(column.name, "null::varchar")
+        raw_value = f"nullif({value}, '')"
+        typed = _typed(column, raw_value)
+        selects.append(f'{typed} as "{column.name}"')
+        if column.required:
+            checks.append(
+                f"case when {raw_value} is null then 'column {column.name}: required value"
+                " missing' end"
+            )
+        if column.type != "VARCHAR":
+            checks.append(
+                f"case when {raw_value} is not null and {typed} is null then"
+                f" 'column {column.name}: cannot read ' || {raw_value} || ' as {column.type}'"
+                " end"
+            )
+    if extra:
+        pairs = ", ".join(f"{_quote(name)}, {values[name]}" for name in extra)
+        selects.append(f"json_object({pairs}) as _extra")
+    else:
+        selects.append("null::json as _extra")
+    reason = f"coalesce(_error, nullif(concat_ws('; ', {', '.join(checks)}), ''))"
+    return (
+        "select _row, _line, _raw, "
+        + ",\n    ".join(selects)
+        + f",\n    {reason} as _reason\nfrom _parsed"
+    )
+
+
+def _json_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[dict, list]:
+    """Validate JSON lines in place; return value expressions per key and the extra keys."""
+    con.execute(
+        """
+        create or replace temp table _parsed as
+        select
+            _row,
+            _row as _line,
+            _raw,
+            case
+                when _error is not null then _error
+                when trim(_raw) = '' then 'empty line'
+                when not json_valid(_raw) then 'malformed JSON'
+                when json_type(_raw::json) <> 'OBJECT' then 'not a JSON object'
+            end as _error
+        from _lines
+        """
+    )
+    keys = {
+        row[0]
+        for row in con.execute(
+            "select distinct unnest(json_keys(_raw::json)) from _parsed where _error is null"
+        ).fetchall()
+    }
+    has_rows = con.execute("select count(*) from _parsed where _error is null").fetchone()[0]
+    missing = [name for name in spec.required if name not in keys]
+    if has_rows and missing:
+        raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
+    values = {
+        name: f"case when _error is null then json_extract_string(_raw, {_quote('$.' + _json_path(name))}) end"
+        for name in sorted(keys | set(spec.column_names))
+    }
+    extra = sorted(keys - set(spec.column_names))
+    values.update(
+        {
+            name: f"case when _error is null then json_extract(_raw, {_quote('$.' + _json_path(name))}) end"
+            for name in extra
+        }
+    )
+    return values, extra
+
+
+def _json_path(key: str) -> str:
+    return '"' + key.replace('"', '\\"') + '"'
+
+
+def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
+    missing = [name for name in spec.required if name not in header]
+    if missing:
+        raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
+    values = {name: f'"{name}"' for name in header}
+    extra = [name for name in header if name not in spec.column_names]
+    return values, extra
+
+
+def _stage_file(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: files.LandingFile):
+    """Read the file into temp table `_parsed`; return (value expressions, extra columns)."""
+    if file.path.name.endswith(".parquet"):
+        con.execute(
+            "create or replace temp table _lines as select row_number() over () as _row,"
+            " to_json(p)::varchar as _raw, null::varchar as _error from read_parquet(?) as p",
+            [str(file.path)],
+        )
+        return _json_columns(con, spec)
+    data = files.read_bytes(file.path)
+    if spec.format == "jsonl":
+        _create_temp(con, "_lines", files.read_json_lines(data))
+        return _json_columns(con, spec)
+    parsed = files.read_csv(data)
+    _create_temp(con, "_parsed", parsed.table)
+    return _csv_columns(spec, parsed.header)
+
+
+def _create_temp(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
+    con.register("_arrow_input", table)
+    try:
+        con.execute(f"create temp table {name} as select * from _arrow_input")
+    finally:
+        con.unregister("_arrow_input")
+
+
+def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at) -> None:
+    con.execute(
+        "insert into raw.load_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            spec.name,
+            file.relative,
+            file.day,
+            sha,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.status,
+            result.reason,
+            result.extra_columns,
+            loaded_at,
+        ],
+    )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    file: files.LandingFile,
+    sha: str,
+    load_id: str,
+    loaded_at: dt.datetime,
+    before_commit: Callable[[], None] | None = None,
+) -> FileResult:
+    """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing."""
+    con.execute("begin transaction")
+    try:
+        result = _load_in_transaction(con, spec, file, sha, load_id, loaded_at)
+        if before_commit is not None:
+            before_commit()
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _load_in_transaction(con, spec, file, sha, load_id, loaded_at) -> FileResult:
+    for table in ("_lines", "_parsed", "_typed"):
+        con.execute(f"drop table if exists {table}")
+    try:
+        if file.contract_error:
+            raise files.FileRejected(file.contract_error)
+        values, extra = _stage_file(con, spec, file)
+    except files.FileRejected as exc:
+        rows_read = _count_rows(con)
+        result = FileResult(
+            file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc)
+        )
+        _ledger_row(con, load_id, spec, file, sha, result, loaded_at)
+        return result
+    con.execute(f"create or replace temp table _typed as {_typing_sql(spec, values, extra)}")
+    names = ", ".join(f'"{name}"' for name in spec.column_names)
+    con.execute(
+        f"insert into {spec.raw_table} ({names}, _extra, _file, _day, _row, _load_id, _loaded_at)"
+        f" select {names}, _extra, ?, ?, _row, ?, ? from _typed where _reason is null"
+        " order by _row",
+        [file.relative, file.day, load_id, loaded_at],
+    )
+    con.execute(
+        "insert into raw.rejected_rows select ?, ?, ?, _row, _line, _reason, _raw"
+        " from _typed where _reason is not null order by _row",
+        [load_id, spec.name, file.relative],
+    )
+    read, rejected = con.execute(
+        "select count(*), count(_reason) from _typed"
+    ).fetchone()
+    result = FileResult(
+        file.relative,
+        "loaded_with_rejects" if rejected else "loaded",
+        read,
+        read - rejected,
+        rejected,
+        reason=f"{rejected} row(s) rejected, see raw.rejected_rows" if rejected else None,
+        extra_columns=extra,
+    )
+    if extra:
+        note = f"extra column(s) kept in _extra: {', '.join(extra)}"
+        result.reason = f"{result.reason}; {note}" if result.reason else note
+    _ledger_row(con, load_id, spec, file, sha, result, loaded_at)
+    return result
+
+
+def _count_rows(con: duckdb.DuckDBPyConnection) -> int:
+    for table in ("_parsed", "_lines"):
+        exists = con.execute(
+            "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
+        ).fetchone()[0]
+        if exists:
+            return con.execute(f"select count(*) from {table}").fetchone()[0]
+    return 0
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    landing_dir,
+    until: dt.date | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> SourceResult:
+    """Load every new file of one source. Files already in the ledger (same sha256) are skipped."""
+    ensure_tables(con, spec)
+    known = {
+        row[0]
+        for row in con.execute(
+            "select sha256 from raw.load_ledger where source = ?", [spec.name]
+        ).fetchall()
+    }
+    summary = SourceResult(spec.name)
+    for file in files.discover(landing_dir, spec, until):
+        sha = files.sha256_of(file.path)
+        if sha in known:
+            summary.skipped += 1
+            continue
+        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        load_id = f"{spec.name}-{loaded_at:%Y%m%dT%H%M%S%f}-{sha[:12]}"
+        result = load_file(con, spec, file, sha, load_id, loaded_at)
+        known.add(sha)
+        summary.files.append(result)
+        if on_file is not None:
+            on_file(result)
+    return summary

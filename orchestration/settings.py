@@ -1,0 +1,104 @@
+"""One settings object: every path and knob of a run, derived from the environment.
+
+`CJM_HOME` (default `./data`) holds all runtime data; every other path is derived from it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+DEFAULT_PII_SALT = "cjm-dev-salt"  # fine for the simulated sample; set CJM_PII_SALT in production
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    pii_salt: str
+    duckdb_threads: int
+    duckdb_memory_limit: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get("CJM_HOME", REPO_ROOT / "data")).expanduser().resolve()
+        return cls(
+            home=home,
+            pii_salt=os.environ.get("CJM_PII_SALT", DEFAULT_PII_SALT),
+            duckdb_threads=int(os.environ.get("CJM_DUCKDB_THREADS", os.cpu_count() or 2)),
+            duckdb_memory_limit=os.environ.get("CJM_DUCKDB_MEMORY_LIMIT", "8GB"),
+        )
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.home / "warehouse"
+
+    @property
+    def build_db(self) -> Path:
+        return self.warehouse_dir / "build.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / "cjm.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def truth_dir(self) -> Path:
+        return self.home / "truth"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def prepare(self) -> None:
+        """Create the runtime folders and export the environment that dbt and Dagster read."""
+        for path in (
+            self.landing_dir,
+            self.warehouse_dir,
+            self.exports_dir,
+            self.reports_dir,
+            self.logs_dir,
+            self.dagster_home,
+        ):
+            path.mkdir(parents=True, exist_ok=True)
+        dagster_yaml = self.dagster_home / "dagster.yaml"
+        if not dagster_yaml.exists() or dagster_yaml.read_text() != DAGSTER_YAML:
+            dagster_yaml.write_text(DAGSTER_YAML)
+        os.environ.update(self.child_env())
+
+    def child_env(self) -> dict[str, str]:
+        """Variables every child process (dbt, dagster, sqlfluff) must see."""
+        return {
+            "CJM_HOME": str(self.home),
+            "CJM_PII_SALT": self.pii_salt,
+            "CJM_DUCKDB_THREADS": str(self.duckdb_threads),
+            "CJM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "DAGSTER_HOME": str(self.dagster_home),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DAGSTER_DISABLE_TELEMETRY": "true",
+        }

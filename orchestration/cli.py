@@ -1,0 +1,183 @@
+"""The `cjm` command: simulate, run, demo, status, ui.
+
+Errors print one line and the log path; the traceback goes to the log file only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from orchestration.settings import Settings
+
+DEMO_PARAMS = {"customers": 2000, "days": 30, "start": dt.date(2026, 9, 1), "seed": 42}
+
+
+class CliError(Exception):
+    """An error the user can act on: printed as one line."""
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _log_path(settings: Settings, command: str) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return settings.logs_dir / f"{command}-{stamp}.log"
+
+
+# simulate ---------------------------------------------------------------------------------------
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.simulator import SimulationParams, simulate
+
+    params = SimulationParams(
+        customers=args.customers, days=args.days, start=args.start, seed=args.seed,
+        dirty_rate=args.dirty_rate,
+    )
+    out = Path(args.out).resolve() if args.out else settings.landing_dir
+    truth = out.parent / "truth"
+    started = time.perf_counter()
+    dirt = simulate(params, out, truth,
+                    progress=lambda m: _say(f"[{time.perf_counter() - started:6.1f}s] {m}"))
+    planted = ", ".join(f"{s}: {sum(k.values())}" for s, k in sorted(dirt.items())) or "none"
+    _say(f"dirty records planted ({params.dirty_rate:.2%} rate): {planted}; truth in {truth}")
+    return 0
+
+
+# run --------------------------------------------------------------------------------------------
+def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> int:
+    """Execute the nightly job in-process through Dagster; return the exit code."""
+    from orchestration.logging import RUN_LOG_ENV
+
+    os.environ[RUN_LOG_ENV] = str(log_path)
+    _say("loading pipeline definitions ...")
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.ingestion.sources import SOURCES
+    from orchestration.jobs import NIGHTLY_JOB_NAME
+
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    run_config: dict = {"loggers": {"console": {}}}
+    if until is not None:
+        run_config["ops"] = {f"{spec.name}__{spec.table}": {"config": {"until": until.isoformat()}}
+                             for spec in SOURCES.values()}
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False,
+            tags={"cjm/trigger": "cli", **({"cjm/until": until.isoformat()} if until else {})},
+        )
+    elapsed = time.perf_counter() - started
+    if result.success:
+        _say(f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s; warehouse: {settings.build_db}")
+        return 0
+    failures = [event for event in result.all_events if event.is_step_failure]
+    for event in failures:
+        error = event.step_failure_data.error
+        first_line = (error.message if error else "unknown error").strip().splitlines()[0]
+        _say(f"FAILED {event.step_key}: {first_line}")
+    _say(f"run {result.run_id[:8]} failed after {elapsed:.0f}s; full log: {log_path}")
+    return 1
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_pipeline(settings, args.date, _log_path(settings, "run"))
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    if not any(p.is_file() for p in settings.landing_dir.rglob("*")):
+        _say(f"landing is empty: simulating the demo sample ({DEMO_PARAMS['customers']} customers, "
+             f"{DEMO_PARAMS['days']} days)")
+        cmd_simulate(argparse.Namespace(**DEMO_PARAMS, dirty_rate=args.dirty_rate, out=None),
+                     settings)
+    code = run_pipeline(settings, None, _log_path(settings, "run"))
+    _say("")
+    _say(f"landing files:  {settings.landing_dir}")
+    _say(f"warehouse:      {settings.build_db}")
+    _say(f"logs:           {settings.logs_dir}")
+    _say("next:           cjm status | cjm ui")
+    return code
+
+
+# status -----------------------------------------------------------------------------------------
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.status import render_status
+
+    print(render_status(settings))
+    return 0
+
+
+# ui ---------------------------------------------------------------------------------------------
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-m", "orchestration.definitions",
+               "--host", "127.0.0.1", "--port", str(args.port)]
+    _say(f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cjm", description="Customer-journey warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sim = sub.add_parser("simulate", help="write realistic landing files for all sources")
+    sim.add_argument("--customers", type=int, default=DEMO_PARAMS["customers"])
+    sim.add_argument("--days", type=int, default=DEMO_PARAMS["days"])
+    sim.add_argument("--start", type=_date, default=DEMO_PARAMS["start"])
+    sim.add_argument("--seed", type=int, default=DEMO_PARAMS["seed"])
+    sim.add_argument("--dirty-rate", type=float, default=0.002,
+                     help="share of records made dirty per kind of fault (0 = clean)")
+    sim.add_argument("--out", help="landing folder (default: $CJM_HOME/landing)")
+    sim.set_defaults(handler=cmd_simulate)
+
+    run = sub.add_parser("run", help="the nightly job: ingest, dbt build (exit 0 = success)")
+    run.add_argument("--date", type=_date, help="load day folders up to this day only")
+    run.set_defaults(handler=cmd_run)
+
+    demo = sub.add_parser("demo", help="simulate a sample if landing is empty, then run")
+    demo.add_argument("--dirty-rate", type=float, default=0.002)
+    demo.set_defaults(handler=cmd_demo)
+
+    status = sub.add_parser("status", help="load ledger and last run")
+    status.set_defaults(handler=cmd_status)
+
+    ui = sub.add_parser("ui", help="Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    settings.prepare()
+    log_path = _log_path(settings, args.command)
+    try:
+        return args.handler(args, settings)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except Exception as exc:  # one clear line for the user, the traceback in the log
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text(traceback.format_exc())
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _say(f"cjm {args.command}: error: {message} (details: {log_path})")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""The one Definitions object, assembled from the domain modules."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.settings import Settings
+
+Settings.from_env().prepare()  # absolute CJM_HOME, DAGSTER_HOME, DBT_PROFILES_DIR for children
+
+from orchestration.ingestion.assets import ingestion_assets, ingestion_checks  # noqa: E402
+from orchestration.jobs import nightly_job, nightly_schedule  # noqa: E402
+from orchestration.logging import cjm_logger  # noqa: E402
+from orchestration.transform.assets import cjm_dbt_assets, dbt_resource  # noqa: E402
+
+defs = dg.Definitions(
+    assets=[*ingestion_assets, cjm_dbt_assets],
+    asset_checks=ingestion_checks,
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    resources={"dbt": dbt_resource},
+    loggers={"console": cjm_logger},
+)

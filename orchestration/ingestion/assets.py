@@ -1,0 +1,110 @@
+"""One Dagster asset per landing source, plus a blocking ledger-reconciliation check each."""
+
+
+import datetime as dt
+
+import dagster as dg
+
+from orchestration.ingestion import loader
+from orchestration.ingestion.sources import SOURCES, SourceSpec
+from orchestration.settings import Settings
+from orchestration.warehouse import connect
+
+
+class IngestConfig(dg.Config):
+    until: str | None = None  # YYYY-MM-DD: load only day folders up to this day
+
+
+def asset_key(spec: SourceSpec) -> dg.AssetKey:
+    """The key dagster-dbt gives the matching dbt source, so dbt models depend on it."""
+    return dg.AssetKey([spec.name, spec.table])
+
+
+def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=asset_key(spec),
+        group_name="ingestion",
+        kinds={"duckdb", "python"},
+        description=(
+            f"Loads new `landing/{spec.name}/<day>/` files into `{spec.raw_table}`, "
+            "recording each file in raw.load_ledger and bad rows in raw.rejected_rows."
+        ),
+        pool="warehouse_writer",
+    )
+    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig) -> dg.MaterializeResult:
+        settings = Settings.from_env()
+        until = dt.date.fromisoformat(config.until) if config.until else None
+        con = connect(settings)
+        try:
+            result = loader.ingest_source(
+                con,
+                spec,
+                settings.landing_dir,
+                until=until,
+                on_file=lambda file: context.log.info(
+                    f"{file.file}: {file.status}, {file.rows_loaded}/{file.rows_read} rows loaded"
+                    + (f" ({file.reason})" if file.reason else "")
+                ),
+            )
+            raw_rows = con.execute(f"select count(*) from {spec.raw_table}").fetchone()[0]
+        finally:
+            con.close()
+        return dg.MaterializeResult(
+            metadata={
+                "files_loaded": len(result.files),
+                "files_skipped": result.skipped,
+                "files_rejected": sum(f.status == "rejected" for f in result.files),
+                "rows_read": result.total("rows_read"),
+                "rows_loaded": result.total("rows_loaded"),
+                "rows_rejected": result.total("rows_rejected"),
+                "raw_table_rows": raw_rows,
+            }
+        )
+
+    return _ingest
+
+
+def _reconcile_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key(spec),
+        name="ledger_reconciles",
+        blocking=True,
+        description=(
+            "Every ledger row has rows_read = rows_loaded + rows_rejected, and the raw table and "
+            "rejects table hold exactly the rows the ledger says were loaded and rejected."
+        ),
+    )
+    def _check() -> dg.AssetCheckResult:
+        settings = Settings.from_env()
+        con = connect(settings, read_only=True)
+        try:
+            bad_files, ledger_loaded, ledger_rejected = con.execute(
+                "select count(*) filter (where rows_read <> rows_loaded + rows_rejected),"
+                " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected)"
+                " filter (where status <> 'rejected'), 0)"
+                " from raw.load_ledger where source = ?",
+                [spec.name],
+            ).fetchone()
+            raw_rows = con.execute(f"select count(*) from {spec.raw_table}").fetchone()[0]
+            rejected_rows = con.execute(
+                "select count(*) from raw.rejected_rows where source = ?", [spec.name]
+            ).fetchone()[0]
+        finally:
+            con.close()
+        passed = bad_files == 0 and raw_rows == ledger_loaded and rejected_rows == ledger_rejected
+        return dg.AssetCheckResult(
+            passed=passed,
+            metadata={
+                "files_not_reconciling": bad_files,
+                "ledger_rows_loaded": ledger_loaded,
+                "raw_table_rows": raw_rows,
+                "ledger_rows_rejected": ledger_rejected,
+                "rejected_rows": rejected_rows,
+            },
+        )
+
+    return _check
+
+
+ingestion_assets = [_ingestion_asset(spec) for spec in SOURCES.values()]
+ingestion_checks = [_reconcile_check(spec) for spec in SOURCES.values()]

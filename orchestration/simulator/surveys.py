@@ -1,0 +1,72 @@
+"""Post-contact CSAT/CES and relationship NPS surveys, with scores driven by the experience."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orchestration.simulator.params import PERSONAS, SimulationParams
+from orchestration.simulator.population import DAY, Population
+from orchestration.simulator.service import BOT, Service
+
+POST_CONTACT, RELATIONSHIP = 0, 1
+LONG_WAIT_SECONDS = 120
+
+
+def simulate_surveys(p: SimulationParams, rng, pop: Population, service: Service, t0: int,
+                     t_end: int) -> dict[str, np.ndarray]:
+    legs = service.legs
+    handled = (legs["disposition"] >= 1) & (legs["channel"] != BOT)
+    idx = np.flatnonzero(handled & (rng.random(len(handled)) < p.post_contact_response_rate))
+    n = len(idx)
+    unresolved = legs["disposition"][idx] == 2
+    wait = legs["wait"][idx]
+    repeat = legs["attempt"][idx] > 0
+    csat = (4.5 - 0.9 * (wait > LONG_WAIT_SECONDS) - 0.5 * (wait > 300) - 1.4 * unresolved
+            - 0.4 * repeat + rng.normal(0, 0.6, size=n))
+    ces = (6.0 - 1.0 * (wait > LONG_WAIT_SECONDS) - 1.5 * unresolved - 0.7 * repeat
+           + rng.normal(0, 0.9, size=n))
+    ended = legs["ended"][idx]
+    sent = ended + 600
+    responded = sent + (rng.lognormal(np.log(2 * 3600), 1.0, size=n)).astype(np.int64)
+
+    # Relationship NPS: every customer active at a block's send time is asked once per block.
+    known = service.issue_customer >= 0
+    unresolved_count = np.bincount(
+        service.issue_customer[known & ~service.issue_resolved], minlength=pop.size)
+    abandons = np.bincount(
+        legs["customer"][(legs["disconnect"] == 4) & (legs["customer"] >= 0)],
+        minlength=pop.size)
+    blocks = max(1, -(-p.days // p.relationship_survey_every_days))
+    cust = np.tile(np.arange(pop.size), blocks)
+    block = np.repeat(np.arange(blocks), pop.size)
+    r_sent = (t0 + block * p.relationship_survey_every_days * DAY
+              + rng.integers(0, p.relationship_survey_every_days * DAY, size=len(cust)))
+    active = (pop.signup[cust] < r_sent) & ((pop.cancel_at[cust] < 0)
+                                            | (pop.cancel_at[cust] > r_sent))
+    answers = active & (rng.random(len(cust)) < p.relationship_response_rate)
+    cust, r_sent = cust[answers], r_sent[answers]
+    m = len(cust)
+    nps = (8.6 - 1.6 * unresolved_count[cust] - 0.8 * abandons[cust]
+           + 0.5 * (pop.persona[cust] == PERSONAS.index("high_value"))
+           + rng.normal(0, 1.3, size=m))
+    r_responded = r_sent + rng.lognormal(np.log(DAY / 2), 0.8, size=m).astype(np.int64)
+
+    customer = np.concatenate([legs["customer"][idx], cust])
+    out = {
+        "survey_type": np.concatenate([np.full(n, POST_CONTACT), np.full(m, RELATIONSHIP)]),
+        "contact": np.concatenate([legs["number"][idx], np.full(m, -1)]),
+        "customer": customer,
+        "sent": np.concatenate([sent, r_sent]),
+        "responded": np.concatenate([responded, r_responded]),
+        "nps": np.concatenate([np.full(n, -1), np.clip(np.rint(nps), 0, 10).astype(np.int64)]),
+        "csat": np.concatenate([np.clip(np.rint(csat), 1, 5).astype(np.int64), np.full(m, -1)]),
+        "ces": np.concatenate([np.clip(np.rint(ces), 1, 7).astype(np.int64), np.full(m, -1)]),
+        "reason": np.concatenate([legs["reason"][idx], rng.integers(0, 4, size=m)]),
+        "wait": np.concatenate([wait, np.full(m, -1)]),
+        "unresolved": np.concatenate([unresolved, unresolved_count[cust] > 0]),
+        "has_verbatim": rng.random(n + m) < p.verbatim_share,
+        "pick": rng.integers(0, 6, size=n + m),
+    }
+    keep = (out["responded"] >= t0) & (out["responded"] < t_end)
+    order = np.argsort(out["responded"][keep], kind="stable")
+    return {name: values[keep][order] for name, values in out.items()}

@@ -1,0 +1,97 @@
+"""`cjm status`: the load ledger per source, recent rejects and the last runs."""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.settings import Settings
+from orchestration.warehouse import connect
+
+LEDGER_SUMMARY = """
+select
+    source,
+    count(*) as files,
+    count(*) filter (where status = 'rejected') as files_rejected,
+    sum(rows_read) as rows_read,
+    sum(rows_loaded) as rows_loaded,
+    sum(rows_rejected) as rows_rejected,
+    bool_and(rows_read = rows_loaded + rows_rejected) as reconciles,
+    max(day) as latest_day,
+    max(loaded_at) as last_loaded_at
+from raw.load_ledger
+group by source
+order by source
+"""
+
+
+def _table(headers: list[str], rows: list[tuple]) -> str:
+    cells = [headers, *[["" if v is None else str(v) for v in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _ledger(settings: Settings) -> str:
+    if not settings.build_db.exists():
+        return "warehouse: not built yet (run `cjm run` or `cjm demo`)"
+    try:
+        con = connect(settings, read_only=True)
+    except duckdb.IOException:
+        return "warehouse: busy (a run holds the write lock); try again when it finishes"
+    try:
+        has_ledger = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw'"
+            " and table_name = 'load_ledger'"
+        ).fetchone()[0]
+        if not has_ledger:
+            return "load ledger: empty"
+        summary = con.execute(LEDGER_SUMMARY).fetchall()
+        reasons = con.execute(
+            "select source, split_part(reason, ':', 1) as reason, count(*) as n"
+            " from raw.rejected_rows group by all order by n desc, source, reason limit 8"
+        ).fetchall()
+        rejected_files = con.execute(
+            "select file, reason from raw.load_ledger where status = 'rejected'"
+            " order by loaded_at desc limit 5"
+        ).fetchall()
+    finally:
+        con.close()
+    out = ["Load ledger (rows read = loaded + rejected):",
+           _table(["source", "files", "rejected files", "read", "loaded", "rejected",
+                   "reconciles", "latest day", "last loaded at"], summary)]
+    if reasons:
+        out += ["", "Most common reject reasons (raw.rejected_rows):",
+                _table(["source", "reason", "rows"], reasons)]
+    if rejected_files:
+        out += ["", "Rejected files:", _table(["file", "reason"], rejected_files)]
+    return "\n".join(out)
+
+
+def _runs(settings: Settings) -> str:
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(limit=5)
+        rows = []
+        for run in runs:
+            stats = instance.get_run_stats(run.run_id)
+            started = stats.start_time and _fmt(stats.start_time)
+            took = (f"{stats.end_time - stats.start_time:.0f}s"
+                    if stats.end_time and stats.start_time else "")
+            rows.append((run.run_id[:8], run.job_name, run.status.value, started, took,
+                         stats.steps_failed))
+    if not rows:
+        return "runs: none yet"
+    return "Last runs:\n" + _table(["run", "job", "status", "started (UTC)", "took",
+                                    "failed steps"], rows)
+
+
+def _fmt(timestamp: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def render_status(settings: Settings) -> str:
+    return f"CJM_HOME: {settings.home}\n\n{_ledger(settings)}\n\n{_runs(settings)}"

@@ -1,0 +1,1 @@
+"""dbt: the project handle, its Dagster assets and manifest preparation."""

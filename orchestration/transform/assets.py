@@ -1,0 +1,42 @@
+"""The dbt project as Dagster assets, grouped by model folder; dbt tests become asset checks."""
+
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.transform.project import (
+    DBT_EXECUTABLE,
+    dbt_project,
+    ensure_manifest,
+    prune_run_targets,
+)
+
+ensure_manifest()
+
+
+class CjmDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt assets by their top folder: staging, intermediate, marts, seeds."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=CjmDbtTranslator(),
+    pool="warehouse_writer",
+)
+def cjm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: seeds, models, unit tests and data tests, in dependency order."""
+    yield from dbt.cli(["build"], context=context).stream()
+    prune_run_targets()
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))

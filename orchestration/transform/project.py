@@ -1,0 +1,71 @@
+"""The dbt project handle (no @dbt_assets here) and manifest preparation.
+
+dagster-dbt reads `target/manifest.json` when the definitions load, so the manifest must exist
+and be current first. `ensure_manifest` runs `dbt parse` when any project file is newer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")  # the venv's dbt, wherever PATH points
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+_WATCHED = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+_KEEP_RUN_TARGETS = 3
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = max(
+        (project_dir / name).stat().st_mtime for name in ("dbt_project.yml", "profiles.yml")
+    )
+    for folder in _WATCHED:
+        for path in (project_dir / folder).rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    manifest = project_dir / "target" / "manifest.json"
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir)
+
+
+def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Run `dbt parse` when the manifest is missing or older than any project file."""
+    if not manifest_is_stale(project_dir):
+        return
+    env = {**os.environ, **Settings.from_env().child_env(), "CJM_DBT_TARGET": "lint"}
+    completed = subprocess.run(
+        [str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(project_dir),
+         "--profiles-dir", str(project_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}{completed.stderr}")
+
+
+def prune_run_targets(project_dir: Path = DBT_PROJECT_DIR, keep: int = _KEEP_RUN_TARGETS) -> None:
+    """dagster-dbt writes one target/<run> folder per invocation: keep the newest few."""
+    target = project_dir / "target"
+    if not target.is_dir():
+        return
+    run_dirs = sorted(
+        (p for p in target.iterdir() if p.is_dir() and (p / "run_results.json").exists()
+         and p.name not in {"compiled", "run"}),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for stale in run_dirs[:-keep]:
+        shutil.rmtree(stale, ignore_errors=True)

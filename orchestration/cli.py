@@ -36,14 +36,18 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.simulator import SimulationParams, simulate
 
     params = SimulationParams(
-        customers=args.customers, days=args.days, start=args.start, seed=args.seed,
+        customers=args.customers,
+        days=args.days,
+        start=args.start,
+        seed=args.seed,
         dirty_rate=args.dirty_rate,
     )
     out = Path(args.out).resolve() if args.out else settings.landing_dir
     truth = out.parent / "truth"
     started = time.perf_counter()
-    dirt = simulate(params, out, truth,
-                    progress=lambda m: _say(f"[{time.perf_counter() - started:6.1f}s] {m}"))
+    dirt = simulate(
+        params, out, truth, progress=lambda m: _say(f"[{time.perf_counter() - started:6.1f}s] {m}")
+    )
     planted = ", ".join(f"{s}: {sum(k.values())}" for s, k in sorted(dirt.items())) or "none"
     _say(f"dirty records planted ({params.dirty_rate:.2%} rate): {planted}; truth in {truth}")
     return 0
@@ -65,12 +69,16 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict = {"loggers": {"console": {}}}
     if until is not None:
-        run_config["ops"] = {f"{spec.name}__{spec.table}": {"config": {"until": until.isoformat()}}
-                             for spec in SOURCES.values()}
+        run_config["ops"] = {
+            f"{spec.name}__{spec.table}": {"config": {"until": until.isoformat()}}
+            for spec in SOURCES.values()
+        }
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False,
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
             tags={"cjm/trigger": "cli", **({"cjm/until": until.isoformat()} if until else {})},
         )
     elapsed = time.perf_counter() - started
@@ -92,10 +100,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if not any(p.is_file() for p in settings.landing_dir.rglob("*")):
-        _say(f"landing is empty: simulating the demo sample ({DEMO_PARAMS['customers']} customers, "
-             f"{DEMO_PARAMS['days']} days)")
-        cmd_simulate(argparse.Namespace(**DEMO_PARAMS, dirty_rate=args.dirty_rate, out=None),
-                     settings)
+        _say(
+            f"landing is empty: simulating the demo sample ({DEMO_PARAMS['customers']} customers, "
+            f"{DEMO_PARAMS['days']} days)"
+        )
+        cmd_simulate(
+            argparse.Namespace(**DEMO_PARAMS, dirty_rate=args.dirty_rate, out=None), settings
+        )
     code = run_pipeline(settings, None, _log_path(settings, "run"))
     _say("")
     _say(f"landing files:  {settings.landing_dir}")
@@ -116,8 +127,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 # ui ---------------------------------------------------------------------------------------------
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-m", "orchestration.definitions",
-               "--host", "127.0.0.1", "--port", str(args.port)]
+    command = [
+        str(dagster),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.port),
+    ]
     _say(f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
     os.execv(command[0], command)
     return 0  # not reached
@@ -139,8 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--days", type=int, default=DEMO_PARAMS["days"])
     sim.add_argument("--start", type=_date, default=DEMO_PARAMS["start"])
     sim.add_argument("--seed", type=int, default=DEMO_PARAMS["seed"])
-    sim.add_argument("--dirty-rate", type=float, default=0.002,
-                     help="share of records made dirty per kind of fault (0 = clean)")
+    sim.add_argument(
+        "--dirty-rate",
+        type=float,
+        default=0.002,
+        help="share of records made dirty per kind of fault (0 = clean)",
+    )
     sim.add_argument("--out", help="landing folder (default: $CJM_HOME/landing)")
     sim.set_defaults(handler=cmd_simulate)
 

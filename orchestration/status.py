@@ -57,12 +57,29 @@ def _ledger(settings: Settings) -> str:
         ).fetchall()
     finally:
         con.close()
-    out = ["Load ledger (rows read = loaded + rejected):",
-           _table(["source", "files", "rejected files", "read", "loaded", "rejected",
-                   "reconciles", "latest day", "last loaded at"], summary)]
+    out = [
+        "Load ledger (rows read = loaded + rejected):",
+        _table(
+            [
+                "source",
+                "files",
+                "rejected files",
+                "read",
+                "loaded",
+                "rejected",
+                "reconciles",
+                "latest day",
+                "last loaded at",
+            ],
+            summary,
+        ),
+    ]
     if reasons:
-        out += ["", "Most common reject reasons (raw.rejected_rows):",
-                _table(["source", "reason", "rows"], reasons)]
+        out += [
+            "",
+            "Most common reject reasons (raw.rejected_rows):",
+            _table(["source", "reason", "rows"], reasons),
+        ]
     if rejected_files:
         out += ["", "Rejected files:", _table(["file", "reason"], rejected_files)]
     return "\n".join(out)
@@ -77,14 +94,19 @@ def _runs(settings: Settings) -> str:
         for run in runs:
             stats = instance.get_run_stats(run.run_id)
             started = stats.start_time and _fmt(stats.start_time)
-            took = (f"{stats.end_time - stats.start_time:.0f}s"
-                    if stats.end_time and stats.start_time else "")
-            rows.append((run.run_id[:8], run.job_name, run.status.value, started, took,
-                         stats.steps_failed))
+            took = (
+                f"{stats.end_time - stats.start_time:.0f}s"
+                if stats.end_time and stats.start_time
+                else ""
+            )
+            rows.append(
+                (run.run_id[:8], run.job_name, run.status.value, started, took, stats.steps_failed)
+            )
     if not rows:
         return "runs: none yet"
-    return "Last runs:\n" + _table(["run", "job", "status", "started (UTC)", "took",
-                                    "failed steps"], rows)
+    return "Last runs:\n" + _table(
+        ["run", "job", "status", "started (UTC)", "took", "failed steps"], rows
+    )
 
 
 def _fmt(timestamp: float) -> str:

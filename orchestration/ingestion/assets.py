@@ -1,6 +1,5 @@
 """One Dagster asset per landing source, plus a blocking ledger-reconciliation check each."""
 
-
 import datetime as dt
 
 import dagster as dg

@@ -26,7 +26,9 @@ class LandingFile:
     contract_error: str | None  # set when the path does not follow the landing contract
 
 
-def discover(landing_dir: Path, spec: SourceSpec, until: dt.date | None = None) -> list[LandingFile]:
+def discover(
+    landing_dir: Path, spec: SourceSpec, until: dt.date | None = None
+) -> list[LandingFile]:
     """Files of one source, `landing/<source>/<YYYY-MM-DD>/<name>`, in day then name order.
 
     Files of days after `until` are left for a later run. A file in a folder that is not a

@@ -169,18 +169,16 @@ def _json_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[dic
     missing = [name for name in spec.required if name not in keys]
     if has_rows and missing:
         raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
-    values = {
-        name: f"case when _error is null then json_extract_string(_raw, {_quote('$.' + _json_path(name))}) end"
-        for name in sorted(keys | set(spec.column_names))
-    }
     extra = sorted(keys - set(spec.column_names))
-    values.update(
-        {
-            name: f"case when _error is null then json_extract(_raw, {_quote('$.' + _json_path(name))}) end"
-            for name in extra
-        }
-    )
+    values = {name: _json_value(name, "json_extract_string") for name in spec.column_names}
+    values.update({name: _json_value(name, "json_extract") for name in extra})
     return values, extra
+
+
+def _json_value(key: str, function: str) -> str:
+    """The key's value of a valid line: text for contract columns, JSON for extra ones."""
+    path = _quote("$." + _json_path(key))
+    return f"case when _error is null then {function}(_raw, {path}) end"
 
 
 def _json_path(key: str) -> str:
@@ -249,14 +247,11 @@ def load_file(
     sha: str,
     load_id: str,
     loaded_at: dt.datetime,
-    before_commit: Callable[[], None] | None = None,
 ) -> FileResult:
     """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing."""
     con.execute("begin transaction")
     try:
         result = _load_in_transaction(con, spec, file, sha, load_id, loaded_at)
-        if before_commit is not None:
-            before_commit()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -273,9 +268,7 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at) -> FileResult
         values, extra = _stage_file(con, spec, file)
     except files.FileRejected as exc:
         rows_read = _count_rows(con)
-        result = FileResult(
-            file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc)
-        )
+        result = FileResult(file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc))
         _ledger_row(con, load_id, spec, file, sha, result, loaded_at)
         return result
     con.execute(f"create or replace temp table _typed as {_typing_sql(spec, values, extra)}")
@@ -291,9 +284,7 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at) -> FileResult
         " from _typed where _reason is not null order by _row",
         [load_id, spec.name, file.relative],
     )
-    read, rejected = con.execute(
-        "select count(*), count(_reason) from _typed"
-    ).fetchone()
+    read, rejected = con.execute("select count(*), count(_reason) from _typed").fetchone()
     result = FileResult(
         file.relative,
         "loaded_with_rejects" if rejected else "loaded",

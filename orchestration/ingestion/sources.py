@@ -140,6 +140,4 @@ CRM = SourceSpec(
     ),
 )
 
-SOURCES: dict[str, SourceSpec] = {
-    spec.name: spec for spec in (CONTACT_CENTER, WEB, SURVEY, CRM)
-}
+SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (CONTACT_CENTER, WEB, SURVEY, CRM)}

@@ -17,11 +17,19 @@ from orchestration.simulator.formats import csv_line
 CLEAN, UNTYPEABLE, UNKNOWN_ID, MALFORMED, DUPLICATE = 0, 1, 2, 3, 4
 OUT_OF_RANGE, WRONG_FIELD_COUNT, BAD_ENCODING = 1, 2, 3
 KIND_NAMES = {
-    "contact_center": {UNTYPEABLE: "untypeable_value", UNKNOWN_ID: "unknown_customer_id",
-                       MALFORMED: "malformed_line", DUPLICATE: "duplicate_record"},
+    "contact_center": {
+        UNTYPEABLE: "untypeable_value",
+        UNKNOWN_ID: "unknown_customer_id",
+        MALFORMED: "malformed_line",
+        DUPLICATE: "duplicate_record",
+    },
     "web": {MALFORMED: "malformed_line", DUPLICATE: "duplicate_record"},
-    "survey": {OUT_OF_RANGE: "out_of_range_score", WRONG_FIELD_COUNT: "wrong_field_count",
-               BAD_ENCODING: "bad_encoding", 4: "unknown_contact_id"},
+    "survey": {
+        OUT_OF_RANGE: "out_of_range_score",
+        WRONG_FIELD_COUNT: "wrong_field_count",
+        BAD_ENCODING: "bad_encoding",
+        4: "unknown_contact_id",
+    },
 }
 REJECTED_KINDS = {"untypeable_value", "malformed_line", "wrong_field_count", "bad_encoding"}
 
@@ -57,8 +65,9 @@ class Dirt:
     def survey_flags(self, n: int) -> np.ndarray:
         return self._flags("survey", n, (OUT_OF_RANGE, WRONG_FIELD_COUNT, BAD_ENCODING, 4))
 
-    def apply_to_lines(self, source: str, days: np.ndarray, lines: np.ndarray,
-                       flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def apply_to_lines(
+        self, source: str, days: np.ndarray, lines: np.ndarray, flags: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Truncate malformed lines; write duplicated records twice, one after the other."""
         lines = lines.astype(object)
         for i in np.flatnonzero(flags == MALFORMED):
@@ -66,7 +75,9 @@ class Dirt:
         repeat = np.where(flags == DUPLICATE, 2, 1)
         return np.repeat(days, repeat), np.repeat(lines, repeat)
 
-    def late_file(self, source: str, files: dict[str, list[str]]) -> dict[tuple[str, str], list[str]]:
+    def late_file(
+        self, source: str, files: dict[str, list[str]]
+    ) -> dict[tuple[str, str], list[str]]:
         """Move some records of an earlier day into a late file delivered two days later."""
         days = sorted(files)
         if self.rate <= 0 or len(days) < 3:

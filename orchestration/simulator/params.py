@@ -36,7 +36,12 @@ class SimulationParams:
     web_sessions_per_day: tuple[float, ...] = (0.10, 0.20, 0.12, 0.03)  # by persona
     login_share: float = 0.6  # sessions of signed-up customers that log in
     events_per_session: float = 5.0  # mean page views/events per session
-    help_before_contact_share: tuple[float, ...] = (0.3, 0.5, 0.2, 0.1)  # failed self-help, by persona
+    help_before_contact_share: tuple[float, ...] = (
+        0.3,
+        0.5,
+        0.2,
+        0.1,
+    )  # failed self-help, by persona
 
     # Service issues and contacts
     issues_per_day: tuple[float, ...] = (0.012, 0.008, 0.015, 0.02)  # by persona

@@ -70,9 +70,7 @@ def build_population(p: SimulationParams, rng: np.random.Generator, t0: int) -> 
     prospects = round(n * p.prospects_per_customer)
     total_cookies = int(devices.sum()) + prospects
     changes = rng.random(n) < p.plan_change_share
-    plan_change_at = np.where(
-        changes, t0 + rng.integers(0, max(p.days, 1) * DAY, size=n), -1
-    )
+    plan_change_at = np.where(changes, t0 + rng.integers(0, max(p.days, 1) * DAY, size=n), -1)
     plan_change_at = np.where(plan_change_at > signup, plan_change_at, -1)
     new_plan = (plan + rng.integers(1, 3, size=n)) % 3
     return Population(

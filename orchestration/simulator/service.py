@@ -13,8 +13,15 @@ CHANNELS = ("voice", "chat", "email", "callback", "bot")
 VOICE, CHAT, EMAIL, CALLBACK, BOT = range(5)
 INITIATION = ("inbound", "transfer", "callback", "api")
 IVR_OUTCOMES = ("", "contained", "transferred", "abandoned")
-DISCONNECTS = ("", "customer_disconnect", "agent_disconnect", "transfer", "abandoned",
-               "contained", "callback_requested")
+DISCONNECTS = (
+    "",
+    "customer_disconnect",
+    "agent_disconnect",
+    "transfer",
+    "abandoned",
+    "contained",
+    "callback_requested",
+)
 DISPOSITIONS = ("", "resolved", "unresolved")
 REASON_WEIGHTS = np.array([0.25, 0.20, 0.25, 0.15, 0.03, 0.12])
 CANCELLATION = REASONS.index("cancellation")
@@ -24,9 +31,26 @@ CONTACT_HOURS = np.array(
     [0, 0, 0, 0, 0, 0, 1, 3, 8, 10, 10, 9, 8, 8, 9, 9, 8, 7, 6, 5, 4, 3, 1, 0], dtype=float
 )
 LEG_FIELDS = (
-    "initial", "previous", "channel", "initiation", "issue", "customer", "ivr_outcome",
-    "reason", "agent", "initiated", "queued", "answered", "ended", "acw_ended", "hold",
-    "disconnect", "disposition", "first_response", "attempt", "wait",
+    "initial",
+    "previous",
+    "channel",
+    "initiation",
+    "issue",
+    "customer",
+    "ivr_outcome",
+    "reason",
+    "agent",
+    "initiated",
+    "queued",
+    "answered",
+    "ended",
+    "acw_ended",
+    "hold",
+    "disconnect",
+    "disposition",
+    "first_response",
+    "attempt",
+    "wait",
 )
 
 
@@ -98,8 +122,11 @@ def _issues(p: SimulationParams, rng, pop: Population, t0: int, t_end: int):
 def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: int) -> Service:
     issue_customer, issue_reason, issue_start = _issues(p, rng, pop, t0, t_end)
     n_issues = len(issue_customer)
-    persona = np.where(issue_customer >= 0, pop.persona[np.maximum(issue_customer, 0)],
-                       PERSONAS.index("phone_first"))
+    persona = np.where(
+        issue_customer >= 0,
+        pop.persona[np.maximum(issue_customer, 0)],
+        PERSONAS.index("phone_first"),
+    )
     agent_skill = np.clip(rng.normal(1.0, 0.08, size=p.agents), 0.75, 1.12)
     agent_speed = np.clip(rng.lognormal(0.0, 0.2, size=p.agents), 0.6, 1.8)
     resolved = np.zeros(n_issues, dtype=bool)
@@ -135,18 +162,33 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         if use_bot.any():
             m = use_bot
             bot_numbers[m] = legs.add(
-                int(m.sum()), channel=BOT, initiation=3, issue=ids[m], customer=cust[m],
-                ivr_outcome=np.where(contained[m], 1, 2), reason=reason[m], initiated=t[m],
-                ended=t[m] + ss_duration[m], disconnect=np.where(contained[m], 5, 3),
+                int(m.sum()),
+                channel=BOT,
+                initiation=3,
+                issue=ids[m],
+                customer=cust[m],
+                ivr_outcome=np.where(contained[m], 1, 2),
+                reason=reason[m],
+                initiated=t[m],
+                ended=t[m] + ss_duration[m],
+                disconnect=np.where(contained[m], 5, 3),
                 attempt=k,
             )
         ivr_contained = use_ivr & contained
         if ivr_contained.any():
             m = ivr_contained
             legs.add(
-                int(m.sum()), channel=VOICE, initiation=0, issue=ids[m], customer=cust[m],
-                ivr_outcome=1, reason=reason[m], initiated=t[m], ended=t[m] + ss_duration[m],
-                disconnect=5, attempt=k,
+                int(m.sum()),
+                channel=VOICE,
+                initiation=0,
+                issue=ids[m],
+                customer=cust[m],
+                ivr_outcome=1,
+                reason=reason[m],
+                initiated=t[m],
+                ended=t[m] + ss_duration[m],
+                disconnect=5,
+                attempt=k,
             )
 
         # Assisted channel: after a bot hand-off chat, after the IVR voice, on a repeat maybe
@@ -160,8 +202,9 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         prev = np.where(prev == BOT, CHAT, prev)
         channel = np.where(keep_channel, np.clip(prev, 0, EMAIL), channel)
         switch = repeat & ~keep_channel
-        channel = np.where(switch & (channel == prev), (channel + 1 + rng.integers(0, 2, size=n)) % 3,
-                           channel)
+        channel = np.where(
+            switch & (channel == prev), (channel + 1 + rng.integers(0, 2, size=n)) % 3, channel
+        )
         channel = np.where(use_bot, CHAT, np.where(use_ivr, VOICE, channel))
         assisted = ~contained
         start = np.where(use_bot, t + ss_duration, t)
@@ -178,19 +221,29 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         queued_at = start + ivr_time
         hour = (queued_at % DAY) // 3600
         load = 0.6 + CONTACT_HOURS[hour] / CONTACT_HOURS.max()
-        mean_wait = np.where(channel == VOICE, p.mean_queue_wait_seconds[0],
-                             p.mean_queue_wait_seconds[1]) * load
+        mean_wait = (
+            np.where(channel == VOICE, p.mean_queue_wait_seconds[0], p.mean_queue_wait_seconds[1])
+            * load
+        )
         wait = rng.exponential(mean_wait).astype(np.int64)
         patience = rng.exponential(np.asarray(p.mean_patience_seconds)[pers]).astype(np.int64)
-        callback = queued_mask & (channel == VOICE) & (wait > p.callback_wait_seconds) & (
-            rng.random(n) < p.callback_share)
+        callback = (
+            queued_mask
+            & (channel == VOICE)
+            & (wait > p.callback_wait_seconds)
+            & (rng.random(n) < p.callback_share)
+        )
         abandoned = queued_mask & ~callback & (patience < wait)
         answered = queued_mask & ~callback & ~abandoned
         agent = rng.integers(0, p.agents, size=n)
-        talk = (rng.lognormal(np.log(np.where(channel == VOICE, 240, 420)), 0.5)
-                * agent_speed[agent]).astype(np.int64) + 30
-        hold = np.where((channel == VOICE) & (rng.random(n) < 0.3),
-                        rng.exponential(60, size=n).astype(np.int64), 0)
+        talk = (
+            rng.lognormal(np.log(np.where(channel == VOICE, 240, 420)), 0.5) * agent_speed[agent]
+        ).astype(np.int64) + 30
+        hold = np.where(
+            (channel == VOICE) & (rng.random(n) < 0.3),
+            rng.exponential(60, size=n).astype(np.int64),
+            0,
+        )
         acw = rng.integers(20, 120, size=n)
         transfer = answered & (rng.random(n) < p.transfer_share)
         res_p = np.asarray(p.resolution_by_reason)[reason] * agent_skill[agent]
@@ -200,11 +253,21 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         if abandoned.any():
             m = abandoned
             legs.add(
-                int(m.sum()), initial=initial[m], previous=initial[m], channel=channel[m],
-                initiation=np.where(use_bot[m], 1, 0), issue=ids[m], customer=cust[m],
-                ivr_outcome=ivr_path_outcome[m], reason=reason[m], initiated=start[m],
-                queued=queued_at[m], ended=queued_at[m] + patience[m], disconnect=4,
-                attempt=k, wait=patience[m],
+                int(m.sum()),
+                initial=initial[m],
+                previous=initial[m],
+                channel=channel[m],
+                initiation=np.where(use_bot[m], 1, 0),
+                issue=ids[m],
+                customer=cust[m],
+                ivr_outcome=ivr_path_outcome[m],
+                reason=reason[m],
+                initiated=start[m],
+                queued=queued_at[m],
+                ended=queued_at[m] + patience[m],
+                disconnect=4,
+                attempt=k,
+                wait=patience[m],
             )
             retry[m] = rng.random(int(m.sum())) < p.retry_after_abandon_share
             end_time[m] = queued_at[m] + patience[m]
@@ -214,18 +277,42 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
             m = callback
             hang_up = queued_at[m] + rng.integers(20, 60, size=int(m.sum()))
             first = legs.add(
-                int(m.sum()), initial=initial[m], previous=initial[m], channel=VOICE,
-                initiation=np.where(use_bot[m], 1, 0), issue=ids[m], customer=cust[m],
-                ivr_outcome=2, reason=reason[m], initiated=start[m], queued=queued_at[m],
-                ended=hang_up, disconnect=6, attempt=k, wait=hang_up - queued_at[m],
+                int(m.sum()),
+                initial=initial[m],
+                previous=initial[m],
+                channel=VOICE,
+                initiation=np.where(use_bot[m], 1, 0),
+                issue=ids[m],
+                customer=cust[m],
+                ivr_outcome=2,
+                reason=reason[m],
+                initiated=start[m],
+                queued=queued_at[m],
+                ended=hang_up,
+                disconnect=6,
+                attempt=k,
+                wait=hang_up - queued_at[m],
             )
             called = queued_at[m] + wait[m]
             legs.add(
-                int(m.sum()), initial=first, previous=first, channel=CALLBACK, initiation=2,
-                issue=ids[m], customer=cust[m], reason=reason[m], agent=agent[m],
-                initiated=called, answered=called + 15, ended=called + 15 + talk[m] + hold[m],
-                acw_ended=called + 15 + talk[m] + hold[m] + acw[m], hold=hold[m],
-                disconnect=2, disposition=np.where(resolves[m], 1, 2), attempt=k, wait=0,
+                int(m.sum()),
+                initial=first,
+                previous=first,
+                channel=CALLBACK,
+                initiation=2,
+                issue=ids[m],
+                customer=cust[m],
+                reason=reason[m],
+                agent=agent[m],
+                initiated=called,
+                answered=called + 15,
+                ended=called + 15 + talk[m] + hold[m],
+                acw_ended=called + 15 + talk[m] + hold[m] + acw[m],
+                hold=hold[m],
+                disconnect=2,
+                disposition=np.where(resolves[m], 1, 2),
+                attempt=k,
+                wait=0,
             )
             outcome_resolved[m] = resolves[m]
             end_time[m] = called + 15 + talk[m] + hold[m]
@@ -235,13 +322,26 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
             if m.any():
                 ans = queued_at[m] + wait[m]
                 legs.add(
-                    int(m.sum()), initial=initial[m], previous=initial[m], channel=channel[m],
-                    initiation=np.where(use_bot[m], 1, 0), issue=ids[m], customer=cust[m],
-                    ivr_outcome=ivr_path_outcome[m], reason=reason[m], agent=agent[m],
-                    initiated=start[m], queued=queued_at[m], answered=ans,
-                    ended=ans + talk[m] + hold[m], acw_ended=ans + talk[m] + hold[m] + acw[m],
-                    hold=hold[m], disconnect=np.where(rng.random(int(m.sum())) < 0.7, 1, 2),
-                    disposition=np.where(resolves[m], 1, 2), attempt=k, wait=wait[m],
+                    int(m.sum()),
+                    initial=initial[m],
+                    previous=initial[m],
+                    channel=channel[m],
+                    initiation=np.where(use_bot[m], 1, 0),
+                    issue=ids[m],
+                    customer=cust[m],
+                    ivr_outcome=ivr_path_outcome[m],
+                    reason=reason[m],
+                    agent=agent[m],
+                    initiated=start[m],
+                    queued=queued_at[m],
+                    answered=ans,
+                    ended=ans + talk[m] + hold[m],
+                    acw_ended=ans + talk[m] + hold[m] + acw[m],
+                    hold=hold[m],
+                    disconnect=np.where(rng.random(int(m.sum())) < 0.7, 1, 2),
+                    disposition=np.where(resolves[m], 1, 2),
+                    attempt=k,
+                    wait=wait[m],
                 )
                 outcome_resolved[m] = resolves[m]
                 end_time[m] = ans + talk[m] + hold[m]
@@ -251,24 +351,53 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                 ans = queued_at[m] + wait[m]
                 first_end = ans + talk[m] // 3
                 first = legs.add(
-                    cnt, initial=initial[m], previous=initial[m], channel=channel[m],
-                    initiation=np.where(use_bot[m], 1, 0), issue=ids[m], customer=cust[m],
-                    ivr_outcome=ivr_path_outcome[m], reason=reason[m], agent=agent[m],
-                    initiated=start[m], queued=queued_at[m], answered=ans, ended=first_end,
-                    acw_ended=first_end + acw[m] // 2, disconnect=3, attempt=k, wait=wait[m],
+                    cnt,
+                    initial=initial[m],
+                    previous=initial[m],
+                    channel=channel[m],
+                    initiation=np.where(use_bot[m], 1, 0),
+                    issue=ids[m],
+                    customer=cust[m],
+                    ivr_outcome=ivr_path_outcome[m],
+                    reason=reason[m],
+                    agent=agent[m],
+                    initiated=start[m],
+                    queued=queued_at[m],
+                    answered=ans,
+                    ended=first_end,
+                    acw_ended=first_end + acw[m] // 2,
+                    disconnect=3,
+                    attempt=k,
+                    wait=wait[m],
                 )
                 chain = np.where(initial[m] >= 0, initial[m], first)
                 wait2 = rng.exponential(30, size=cnt).astype(np.int64)
                 agent2 = rng.integers(0, p.agents, size=cnt)
                 talk2 = (talk[m] * agent_speed[agent2]).astype(np.int64)
                 ans2 = first_end + wait2
-                res2 = rng.random(cnt) < np.asarray(p.resolution_by_reason)[reason[m]] * agent_skill[agent2]
+                res2 = (
+                    rng.random(cnt)
+                    < np.asarray(p.resolution_by_reason)[reason[m]] * agent_skill[agent2]
+                )
                 legs.add(
-                    cnt, initial=chain, previous=first, channel=channel[m], initiation=1,
-                    issue=ids[m], customer=cust[m], reason=reason[m], agent=agent2,
-                    initiated=first_end, queued=first_end, answered=ans2,
-                    ended=ans2 + talk2 + hold[m], acw_ended=ans2 + talk2 + hold[m] + acw[m],
-                    hold=hold[m], disconnect=1, disposition=np.where(res2, 1, 2), attempt=k,
+                    cnt,
+                    initial=chain,
+                    previous=first,
+                    channel=channel[m],
+                    initiation=1,
+                    issue=ids[m],
+                    customer=cust[m],
+                    reason=reason[m],
+                    agent=agent2,
+                    initiated=first_end,
+                    queued=first_end,
+                    answered=ans2,
+                    ended=ans2 + talk2 + hold[m],
+                    acw_ended=ans2 + talk2 + hold[m] + acw[m],
+                    hold=hold[m],
+                    disconnect=1,
+                    disposition=np.where(res2, 1, 2),
+                    attempt=k,
                     wait=wait2,
                 )
                 outcome_resolved[m] = res2
@@ -280,17 +409,30 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
             m = email
             cnt = int(m.sum())
             unanswered = rng.random(cnt) < p.email_unanswered_share
-            reply = start[m] + (rng.lognormal(np.log(p.email_median_reply_hours), 0.9, size=cnt)
-                                * 3600).astype(np.int64)
+            reply = start[m] + (
+                rng.lognormal(np.log(p.email_median_reply_hours), 0.9, size=cnt) * 3600
+            ).astype(np.int64)
             reply = np.where(unanswered, -1, reply)
-            res = ~unanswered & (rng.random(cnt) < np.asarray(p.resolution_by_reason)[reason[m]]
-                                 * p.email_resolution_factor)
+            res = ~unanswered & (
+                rng.random(cnt)
+                < np.asarray(p.resolution_by_reason)[reason[m]] * p.email_resolution_factor
+            )
             legs.add(
-                cnt, channel=EMAIL, initiation=0, issue=ids[m], customer=cust[m],
-                reason=reason[m], agent=np.where(unanswered, -1, agent[m]), initiated=start[m],
-                queued=start[m], answered=reply, ended=reply,
-                acw_ended=np.where(unanswered, -1, reply + acw[m]), first_response=reply,
-                disposition=np.where(unanswered, -1, np.where(res, 1, 2)), attempt=k,
+                cnt,
+                channel=EMAIL,
+                initiation=0,
+                issue=ids[m],
+                customer=cust[m],
+                reason=reason[m],
+                agent=np.where(unanswered, -1, agent[m]),
+                initiated=start[m],
+                queued=start[m],
+                answered=reply,
+                ended=reply,
+                acw_ended=np.where(unanswered, -1, reply + acw[m]),
+                first_response=reply,
+                disposition=np.where(unanswered, -1, np.where(res, 1, 2)),
+                attempt=k,
             )
             outcome_resolved[m] = res
             end_time[m] = np.where(unanswered, start[m] + DAY, reply)
@@ -319,8 +461,9 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
     )
 
 
-def apply_churn(p: SimulationParams, rng, pop: Population, service: Service, t0: int,
-                t_end: int) -> None:
+def apply_churn(
+    p: SimulationParams, rng, pop: Population, service: Service, t0: int, t_end: int
+) -> None:
     """Customers cancel with a hazard that grows with their unresolved issues."""
     known = service.issue_customer >= 0
     unresolved = np.bincount(

@@ -12,8 +12,10 @@ POST_CONTACT, RELATIONSHIP = 0, 1
 LONG_WAIT_SECONDS = 120
 
 
-def simulate_surveys(p: SimulationParams, rng, pop: Population, service: Service, t0: int,
-                     t_end: int) -> dict[str, np.ndarray]:
+def simulate_surveys(
+    p: SimulationParams, rng, pop: Population, service: Service, t0: int, t_end: int
+) -> tuple[dict[str, np.ndarray], int]:
+    """Responses (one row each) and the number of invitations sent in the period."""
     legs = service.legs
     handled = (legs["disposition"] >= 1) & (legs["channel"] != BOT)
     idx = np.flatnonzero(handled & (rng.random(len(handled)) < p.post_contact_response_rate))
@@ -21,10 +23,21 @@ def simulate_surveys(p: SimulationParams, rng, pop: Population, service: Service
     unresolved = legs["disposition"][idx] == 2
     wait = legs["wait"][idx]
     repeat = legs["attempt"][idx] > 0
-    csat = (4.5 - 0.9 * (wait > LONG_WAIT_SECONDS) - 0.5 * (wait > 300) - 1.4 * unresolved
-            - 0.4 * repeat + rng.normal(0, 0.6, size=n))
-    ces = (6.0 - 1.0 * (wait > LONG_WAIT_SECONDS) - 1.5 * unresolved - 0.7 * repeat
-           + rng.normal(0, 0.9, size=n))
+    csat = (
+        4.5
+        - 0.9 * (wait > LONG_WAIT_SECONDS)
+        - 0.5 * (wait > 300)
+        - 1.4 * unresolved
+        - 0.4 * repeat
+        + rng.normal(0, 0.6, size=n)
+    )
+    ces = (
+        6.0
+        - 1.0 * (wait > LONG_WAIT_SECONDS)
+        - 1.5 * unresolved
+        - 0.7 * repeat
+        + rng.normal(0, 0.9, size=n)
+    )
     ended = legs["ended"][idx]
     sent = ended + 600
     responded = sent + (rng.lognormal(np.log(2 * 3600), 1.0, size=n)).astype(np.int64)
@@ -32,23 +45,34 @@ def simulate_surveys(p: SimulationParams, rng, pop: Population, service: Service
     # Relationship NPS: every customer active at a block's send time is asked once per block.
     known = service.issue_customer >= 0
     unresolved_count = np.bincount(
-        service.issue_customer[known & ~service.issue_resolved], minlength=pop.size)
+        service.issue_customer[known & ~service.issue_resolved], minlength=pop.size
+    )
     abandons = np.bincount(
-        legs["customer"][(legs["disconnect"] == 4) & (legs["customer"] >= 0)],
-        minlength=pop.size)
+        legs["customer"][(legs["disconnect"] == 4) & (legs["customer"] >= 0)], minlength=pop.size
+    )
     blocks = max(1, -(-p.days // p.relationship_survey_every_days))
     cust = np.tile(np.arange(pop.size), blocks)
     block = np.repeat(np.arange(blocks), pop.size)
-    r_sent = (t0 + block * p.relationship_survey_every_days * DAY
-              + rng.integers(0, p.relationship_survey_every_days * DAY, size=len(cust)))
-    active = (pop.signup[cust] < r_sent) & ((pop.cancel_at[cust] < 0)
-                                            | (pop.cancel_at[cust] > r_sent))
+    r_sent = (
+        t0
+        + block * p.relationship_survey_every_days * DAY
+        + rng.integers(0, p.relationship_survey_every_days * DAY, size=len(cust))
+    )
+    in_window = (r_sent >= t0) & (r_sent < t_end)
+    active = in_window & (pop.signup[cust] < r_sent) & (
+        (pop.cancel_at[cust] < 0) | (pop.cancel_at[cust] > r_sent)
+    )
+    relationship_sent = int(active.sum())
     answers = active & (rng.random(len(cust)) < p.relationship_response_rate)
     cust, r_sent = cust[answers], r_sent[answers]
     m = len(cust)
-    nps = (8.6 - 1.6 * unresolved_count[cust] - 0.8 * abandons[cust]
-           + 0.5 * (pop.persona[cust] == PERSONAS.index("high_value"))
-           + rng.normal(0, 1.3, size=m))
+    nps = (
+        8.6
+        - 1.6 * unresolved_count[cust]
+        - 0.8 * abandons[cust]
+        + 0.5 * (pop.persona[cust] == PERSONAS.index("high_value"))
+        + rng.normal(0, 1.3, size=m)
+    )
     r_responded = r_sent + rng.lognormal(np.log(DAY / 2), 0.8, size=m).astype(np.int64)
 
     customer = np.concatenate([legs["customer"][idx], cust])
@@ -69,4 +93,6 @@ def simulate_surveys(p: SimulationParams, rng, pop: Population, service: Service
     }
     keep = (out["responded"] >= t0) & (out["responded"] < t_end)
     order = np.argsort(out["responded"][keep], kind="stable")
-    return {name: values[keep][order] for name, values in out.items()}
+    responses = {name: values[keep][order] for name, values in out.items()}
+    sent = int(handled.sum()) + relationship_sent
+    return responses, sent

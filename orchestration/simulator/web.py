@@ -9,35 +9,94 @@ from orchestration.simulator.population import DAY, Population
 
 KINDS = ("awareness", "consideration", "purchase", "browse", "help", "cancel")
 AWARENESS, CONSIDERATION, PURCHASE, BROWSE, HELP, CANCEL = range(6)
-EVENT_NAMES = ("page_view", "login", "search", "faq_view", "add_to_cart", "purchase",
-               "cancel_subscription", "error")
+EVENT_NAMES = (
+    "page_view",
+    "login",
+    "search",
+    "faq_view",
+    "add_to_cart",
+    "purchase",
+    "cancel_subscription",
+    "error",
+)
 PV, LOGIN, SEARCH, FAQ, CART, BUY, CANCEL_EV, ERROR = range(8)
-PATHS = ("/", "/blog/switching-made-easy", "/products/basic", "/products/standard",
-         "/products/premium", "/pricing", "/compare", "/search", "/help", "/help/faq",
-         "/account", "/account/billing", "/checkout", "/checkout/confirmation",
-         "/account/cancel", "/login", "/error", "/help/topic")
+PATHS = (
+    "/",
+    "/blog/switching-made-easy",
+    "/products/basic",
+    "/products/standard",
+    "/products/premium",
+    "/pricing",
+    "/compare",
+    "/search",
+    "/help",
+    "/help/faq",
+    "/account",
+    "/account/billing",
+    "/checkout",
+    "/checkout/confirmation",
+    "/account/cancel",
+    "/login",
+    "/error",
+    "/help/topic",
+)
 P = {path: i for i, path in enumerate(PATHS)}
 # Per kind: (event, path) choices and weights for the events between the first and the last.
 PAGE_TABLES = {
-    AWARENESS: ([(PV, P["/"]), (PV, P["/blog/switching-made-easy"]), (PV, P["/products/basic"]),
-                 (PV, P["/products/standard"])], [0.3, 0.3, 0.2, 0.2]),
-    CONSIDERATION: ([(PV, P["/pricing"]), (PV, P["/compare"]), (PV, P["/products/premium"]),
-                     (PV, P["/products/standard"]), (SEARCH, P["/search"])],
-                    [0.3, 0.2, 0.15, 0.2, 0.15]),
-    PURCHASE: ([(PV, P["/pricing"]), (PV, P["/products/standard"]), (PV, P["/compare"])],
-               [0.5, 0.3, 0.2]),
-    BROWSE: ([(PV, P["/"]), (PV, P["/account"]), (PV, P["/account/billing"]),
-              (PV, P["/products/premium"]), (SEARCH, P["/search"]), (PV, P["/help"])],
-             [0.2, 0.25, 0.2, 0.1, 0.1, 0.15]),
-    HELP: ([(PV, P["/help"]), (FAQ, P["/help/topic"]), (SEARCH, P["/search"]),
-            (FAQ, P["/help/faq"])], [0.25, 0.4, 0.2, 0.15]),
-    CANCEL: ([(PV, P["/account"]), (PV, P["/help/faq"]), (PV, P["/account/billing"])],
-             [0.4, 0.3, 0.3]),
+    AWARENESS: (
+        [
+            (PV, P["/"]),
+            (PV, P["/blog/switching-made-easy"]),
+            (PV, P["/products/basic"]),
+            (PV, P["/products/standard"]),
+        ],
+        [0.3, 0.3, 0.2, 0.2],
+    ),
+    CONSIDERATION: (
+        [
+            (PV, P["/pricing"]),
+            (PV, P["/compare"]),
+            (PV, P["/products/premium"]),
+            (PV, P["/products/standard"]),
+            (SEARCH, P["/search"]),
+        ],
+        [0.3, 0.2, 0.15, 0.2, 0.15],
+    ),
+    PURCHASE: (
+        [(PV, P["/pricing"]), (PV, P["/products/standard"]), (PV, P["/compare"])],
+        [0.5, 0.3, 0.2],
+    ),
+    BROWSE: (
+        [
+            (PV, P["/"]),
+            (PV, P["/account"]),
+            (PV, P["/account/billing"]),
+            (PV, P["/products/premium"]),
+            (SEARCH, P["/search"]),
+            (PV, P["/help"]),
+        ],
+        [0.2, 0.25, 0.2, 0.1, 0.1, 0.15],
+    ),
+    HELP: (
+        [(PV, P["/help"]), (FAQ, P["/help/topic"]), (SEARCH, P["/search"]), (FAQ, P["/help/faq"])],
+        [0.25, 0.4, 0.2, 0.15],
+    ),
+    CANCEL: (
+        [(PV, P["/account"]), (PV, P["/help/faq"]), (PV, P["/account/billing"])],
+        [0.4, 0.3, 0.3],
+    ),
 }
-LANDING = {AWARENESS: P["/"], CONSIDERATION: P["/pricing"], PURCHASE: P["/pricing"],
-           BROWSE: P["/"], HELP: P["/help"], CANCEL: P["/account"]}
-WEB_HOURS = np.array([1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4, 4, 5, 5, 4, 4, 4, 5, 6, 7, 8, 7,
-                      5, 3], dtype=float)
+LANDING = {
+    AWARENESS: P["/"],
+    CONSIDERATION: P["/pricing"],
+    PURCHASE: P["/pricing"],
+    BROWSE: P["/"],
+    HELP: P["/help"],
+    CANCEL: P["/account"],
+}
+WEB_HOURS = np.array(
+    [1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4, 4, 5, 5, 4, 4, 4, 5, 6, 7, 8, 7, 5, 3], dtype=float
+)
 CAMPAIGNS = ("autumn_sale", "brand_search", "newsletter_oct", "partner_promo")
 UTM_SOURCES = ("google", "facebook", "newsletter", "partner")
 UTM_MEDIUMS = ("cpc", "social", "email", "referral")
@@ -48,8 +107,16 @@ def _web_times(rng, days: np.ndarray) -> np.ndarray:
     return hours * 3600 + rng.integers(0, 3600, size=len(days))
 
 
-def _sessions(p: SimulationParams, rng, pop: Population, t0: int, t_end: int,
-              help_customer: np.ndarray, help_time: np.ndarray, help_reason: np.ndarray):
+def _sessions(
+    p: SimulationParams,
+    rng,
+    pop: Population,
+    t0: int,
+    t_end: int,
+    help_customer: np.ndarray,
+    help_time: np.ndarray,
+    help_reason: np.ndarray,
+):
     """Session table: cookie, customer (-1 anonymous prospect), start, kind, logged in."""
     parts = []
     n = pop.size
@@ -61,23 +128,58 @@ def _sessions(p: SimulationParams, rng, pop: Population, t0: int, t_end: int,
     cust = np.repeat(np.arange(n), counts)
     start = active_from[cust] + (rng.random(len(cust)) * days_active[cust] * DAY).astype(np.int64)
     start = start - start % DAY + _web_times(rng, start // DAY)
-    parts.append((cust, start, np.full(len(cust), BROWSE), rng.random(len(cust)) < p.login_share,
-                  np.full(len(cust), -1)))
+    parts.append(
+        (
+            cust,
+            start,
+            np.full(len(cust), BROWSE),
+            rng.random(len(cust)) < p.login_share,
+            np.full(len(cust), -1),
+        )
+    )
     # Acquisition journeys: awareness and consideration visits before the purchase.
     acquired = np.flatnonzero(pop.signup >= t0)
     for kind, low, high in ((AWARENESS, 4 * DAY, 14 * DAY), (CONSIDERATION, 3600, 4 * DAY)):
         c = np.repeat(acquired, rng.integers(1, 3, size=len(acquired)))
-        parts.append((c, pop.signup[c] - rng.integers(low, high, size=len(c)),
-                      np.full(len(c), kind), np.zeros(len(c), bool), np.full(len(c), -1)))
-    parts.append((acquired, pop.signup[acquired] - 600, np.full(len(acquired), PURCHASE),
-                  np.ones(len(acquired), bool), np.full(len(acquired), -1)))
+        parts.append(
+            (
+                c,
+                pop.signup[c] - rng.integers(low, high, size=len(c)),
+                np.full(len(c), kind),
+                np.zeros(len(c), bool),
+                np.full(len(c), -1),
+            )
+        )
+    parts.append(
+        (
+            acquired,
+            pop.signup[acquired] - 600,
+            np.full(len(acquired), PURCHASE),
+            np.ones(len(acquired), bool),
+            np.full(len(acquired), -1),
+        )
+    )
     # Help-centre visits before a contact (digital-to-assisted escalation).
-    parts.append((help_customer, help_time, np.full(len(help_customer), HELP),
-                  rng.random(len(help_customer)) < 0.5, help_reason))
+    parts.append(
+        (
+            help_customer,
+            help_time,
+            np.full(len(help_customer), HELP),
+            rng.random(len(help_customer)) < 0.5,
+            help_reason,
+        )
+    )
     # Cancellations done on the web.
     leavers = np.flatnonzero((pop.cancel_at >= 0) & (rng.random(n) < 0.5))
-    parts.append((leavers, pop.cancel_at[leavers] - 300, np.full(len(leavers), CANCEL),
-                  np.ones(len(leavers), bool), np.full(len(leavers), -1)))
+    parts.append(
+        (
+            leavers,
+            pop.cancel_at[leavers] - 300,
+            np.full(len(leavers), CANCEL),
+            np.ones(len(leavers), bool),
+            np.full(len(leavers), -1),
+        )
+    )
     cust = np.concatenate([part[0] for part in parts])
     start = np.concatenate([part[1] for part in parts])
     kind = np.concatenate([part[2] for part in parts])
@@ -96,13 +198,29 @@ def _sessions(p: SimulationParams, rng, pop: Population, t0: int, t_end: int,
     cookie = np.concatenate([cookie, pop.prospect_cookie_offset + pc])
     keep = (start >= t0) & (start < t_end)
     order = np.lexsort((cookie[keep], start[keep]))
-    return {name: values[keep][order] for name, values in (
-        ("customer", cust), ("start", start), ("kind", kind), ("logged_in", logged_in),
-        ("reason", reason), ("cookie", cookie))}
+    return {
+        name: values[keep][order]
+        for name, values in (
+            ("customer", cust),
+            ("start", start),
+            ("kind", kind),
+            ("logged_in", logged_in),
+            ("reason", reason),
+            ("cookie", cookie),
+        )
+    }
 
 
-def simulate_web(p: SimulationParams, rng, pop: Population, t0: int, t_end: int,
-                 help_customer, help_time, help_reason) -> dict[str, np.ndarray]:
+def simulate_web(
+    p: SimulationParams,
+    rng,
+    pop: Population,
+    t0: int,
+    t_end: int,
+    help_customer,
+    help_time,
+    help_reason,
+) -> dict[str, np.ndarray]:
     """Event table (one row per event) with its session number for the truth files."""
     s = _sessions(p, rng, pop, t0, t_end, help_customer, help_time, help_reason)
     n_sessions = len(s["start"])
@@ -146,8 +264,11 @@ def simulate_web(p: SimulationParams, rng, pop: Population, t0: int, t_end: int,
     at = s["start"][session] + cum - cum[first[session]]
     customer = s["customer"][session]
     user = np.where(logged & (position >= 1), customer, -1)
-    campaign = np.where((kind == AWARENESS) & (rng.random(n_sessions)[session] < 0.6),
-                        rng.integers(0, len(CAMPAIGNS), size=n_sessions)[session], -1)
+    campaign = np.where(
+        (kind == AWARENESS) & (rng.random(n_sessions)[session] < 0.6),
+        rng.integers(0, len(CAMPAIGNS), size=n_sessions)[session],
+        -1,
+    )
     campaign = np.where(landing, campaign, -1)
     reason = np.where((kind == HELP) & (path == P["/help/topic"]), s["reason"][session], -1)
     keep = at < t_end
@@ -163,17 +284,21 @@ def simulate_web(p: SimulationParams, rng, pop: Population, t0: int, t_end: int,
         "campaign": campaign[keep],
         "landing": landing[keep],
         "kind": kind[keep],
-        "order_value": np.where(buy, rng.choice([19.99, 29.99, 49.99], size=len(session)),
-                                np.nan)[keep],
+        "order_value": np.where(buy, rng.choice([19.99, 29.99, 49.99], size=len(session)), np.nan)[
+            keep
+        ],
     }
 
 
-def help_visits(p: SimulationParams, rng, pop: Population, issue_customer, issue_start,
-                issue_reason):
+def help_visits(
+    p: SimulationParams, rng, pop: Population, issue_customer, issue_start, issue_reason
+):
     """Issues whose customer tried the help centre first, 10 minutes to 2 days before."""
     known = issue_customer >= 0
     persona = pop.persona[np.maximum(issue_customer, 0)]
-    tried = known & (rng.random(len(issue_customer)) < np.asarray(p.help_before_contact_share)[persona])
+    tried = known & (
+        rng.random(len(issue_customer)) < np.asarray(p.help_before_contact_share)[persona]
+    )
     tried &= issue_reason != REASONS.index("cancellation")
     when = issue_start - rng.integers(600, 2 * DAY, size=len(issue_customer))
     return issue_customer[tried], when[tried], issue_reason[tried]

@@ -32,8 +32,14 @@ from orchestration.simulator.web import (
 from orchestration.simulator.world import World
 
 SITE = "https://www.example-telco.com"
-QUEUES = {"billing": "Billing", "delivery": "Delivery", "technical": "Tech Support",
-          "account": "Accounts", "cancellation": "Retention", "sales_question": "Sales"}
+QUEUES = {
+    "billing": "Billing",
+    "delivery": "Delivery",
+    "technical": "Tech Support",
+    "account": "Accounts",
+    "cancellation": "Retention",
+    "sales_question": "Sales",
+}
 
 
 def _sql_list(values) -> str:
@@ -41,11 +47,17 @@ def _sql_list(values) -> str:
 
 
 def _macros(con: duckdb.DuckDBPyConnection, seed: int) -> None:
-    con.execute(f"create macro uid(prefix, n) as md5(prefix || ':{seed}:' || n::varchar)::uuid::varchar")
-    con.execute("create macro iso(s) as case when s >= 0 then "
-                "strftime(make_timestamp(s * 1000000), '%Y-%m-%dT%H:%M:%SZ') end")
-    con.execute("create macro plain(s) as case when s >= 0 then "
-                "strftime(make_timestamp(s * 1000000), '%Y-%m-%d %H:%M:%S') end")
+    con.execute(
+        f"create macro uid(prefix, n) as md5(prefix || ':{seed}:' || n::varchar)::uuid::varchar"
+    )
+    con.execute(
+        "create macro iso(s) as case when s >= 0 then "
+        "strftime(make_timestamp(s * 1000000), '%Y-%m-%dT%H:%M:%SZ') end"
+    )
+    con.execute(
+        "create macro plain(s) as case when s >= 0 then "
+        "strftime(make_timestamp(s * 1000000), '%Y-%m-%d %H:%M:%S') end"
+    )
     con.execute("create macro day_of(s) as make_timestamp(s * 1000000)::date")
     con.execute("create macro pick(list, i) as case when i >= 0 then list[i + 1] end")
 
@@ -57,19 +69,23 @@ def _customers(world: World) -> pd.DataFrame:
     names = [NAMES[lang[i]][pop.name_pick[i]] for i in range(n)]
     tld = np.where(lang == "en", "com", np.where(lang == "zh", "cn", lang))
     number = np.arange(1, n + 1).astype(str)
-    return pd.DataFrame({
-        "idx": np.arange(n),
-        "customer_id": np.char.add("C", np.char.zfill(number, 7)),
-        "first_name": [name[0] for name in names],
-        "last_name": [name[1] for name in names],
-        "email": np.char.add(np.char.add(np.char.add([name[2] for name in names], "."), number),
-                             np.char.add("@example.", tld)),
-        "phone_cc": pop.phone_cc,
-        "phone_local": pop.phone_local.astype(str),
-        "segment": np.asarray(PERSONAS)[pop.persona],
-        "country": pop.country,
-        "language": lang,
-    })
+    return pd.DataFrame(
+        {
+            "idx": np.arange(n),
+            "customer_id": np.char.add("C", np.char.zfill(number, 7)),
+            "first_name": [name[0] for name in names],
+            "last_name": [name[1] for name in names],
+            "email": np.char.add(
+                np.char.add(np.char.add([name[2] for name in names], "."), number),
+                np.char.add("@example.", tld),
+            ),
+            "phone_cc": pop.phone_cc,
+            "phone_local": pop.phone_local.astype(str),
+            "segment": np.asarray(PERSONAS)[pop.persona],
+            "country": pop.country,
+            "language": lang,
+        }
+    )
 
 
 def _group_lines(days: np.ndarray, lines: np.ndarray) -> dict[str, list[str]]:
@@ -77,15 +93,16 @@ def _group_lines(days: np.ndarray, lines: np.ndarray) -> dict[str, list[str]]:
     if len(days) == 0:
         return out
     unique, starts = np.unique(days, return_index=True)
-    bounds = list(starts[1:]) + [len(days)]
+    bounds = [*starts[1:], len(days)]
     for day, a, b in zip(unique, starts, bounds, strict=True):
         out[str(day)] = list(lines[a:b])
     return out
 
 
 class LandingWriter:
-    def __init__(self, world: World, out_dir: Path, dirt: Dirt,
-                 progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, world: World, out_dir: Path, dirt: Dirt, progress: Callable[[str], None] | None = None
+    ) -> None:
         self.world = world
         self.out = out_dir
         self.dirt = dirt
@@ -109,7 +126,8 @@ class LandingWriter:
         rng = np.random.default_rng([self.world.params.seed, 2])
         legs["fmt"] = rng.integers(0, 3, size=len(legs))
         legs["id_known"] = rng.random(len(legs)) < np.select(
-            [legs["channel"] == 0, legs["channel"] == 1, legs["channel"] == 4], [0.6, 0.7, 0.5], 0)
+            [legs["channel"] == 0, legs["channel"] == 1, legs["channel"] == 4], [0.6, 0.7, 0.5], 0
+        )
         legs["dirt"] = self.dirt.contact_flags(len(legs))
         self.con.register("legs", legs)
         reasons, channels = _sql_list(REASONS), _sql_list(CHANNELS)
@@ -139,7 +157,8 @@ class LandingWriter:
                 ivr_path: case
                     when l.channel = 4 then 'bot>intent_' || pick({reasons}, l.reason)
                          || case when l.ivr_outcome = 1 then '>resolved' else '>handoff' end
-                    when l.channel = 0 and l.initiation = 0 then 'main>' || pick({reasons}, l.reason)
+                    when l.channel = 0 and l.initiation = 0
+                         then 'main>' || pick({reasons}, l.reason)
                          || case when l.ivr_outcome = 1 then '>self_service' else '>agent' end
                     end,
                 ivr_outcome: pick({_sql_list(IVR_OUTCOMES)}, nullif(l.ivr_outcome, 0)),
@@ -148,14 +167,16 @@ class LandingWriter:
                     when l.initiation = 1 then 'Tier 2 ' || pick(['Voice', 'Chat'], l.channel)
                     else pick({queues}, l.reason) || ' '
                          || pick(['Voice', 'Chat', 'Email', 'Voice'], l.channel) end,
-                agent_id: case when l.agent >= 0 then 'agent_' || lpad((l.agent + 1)::varchar, 3, '0') end,
+                agent_id: case when l.agent >= 0
+                               then 'agent_' || lpad((l.agent + 1)::varchar, 3, '0') end,
                 initiated_at: iso(l.initiated),
                 queued_at: iso(l.queued),
                 answered_at: case when l.channel <> 2 then iso(l.answered) end,
                 ended_at: iso(l.ended),
                 acw_ended_at: iso(l.acw_ended),
                 hold_seconds: case when l.dirt = 1 then '"n/a"'::json
-                                   when l.answered >= 0 and l.channel <> 2 then l.hold::varchar::json end,
+                                   when l.answered >= 0 and l.channel <> 2
+                                   then l.hold::varchar::json end,
                 disconnect_reason: pick({_sql_list(DISCONNECTS)}, nullif(l.disconnect, 0)),
                 contact_reason: pick({reasons}, l.reason),
                 disposition: pick(['', 'resolved', 'unresolved'], nullif(l.disposition, 0)),
@@ -167,13 +188,15 @@ class LandingWriter:
             order by l.initiated, l.number
         """).fetchnumpy()
         self.con.unregister("legs")
-        days, lines = self.dirt.apply_to_lines("contact_center", rows["day"], rows["line"],
-                                               rows["dirt"])
+        days, lines = self.dirt.apply_to_lines(
+            "contact_center", rows["day"], rows["line"], rows["dirt"]
+        )
         files = _group_lines(days, lines)
         late = self.dirt.late_file("contact_center", files)
         for day, day_lines in files.items():
-            self._write("contact_center", day, "contacts.jsonl",
-                        ("\n".join(day_lines) + "\n").encode())
+            self._write(
+                "contact_center", day, "contacts.jsonl", ("\n".join(day_lines) + "\n").encode()
+            )
         for (day, name), day_lines in late.items():
             self._write("contact_center", day, name, ("\n".join(day_lines) + "\n").encode())
         self.progress("contact centre files written")
@@ -233,7 +256,8 @@ class LandingWriter:
             on_day = rows["day"] == extra_day
             lines = lines.copy()
             lines[on_day] = np.char.add(
-                np.char.rstrip(lines[on_day].astype(str), "}"), ',"experiment_id":"exp-checkout-b"}')
+                np.char.rstrip(lines[on_day].astype(str), "}"), ',"experiment_id":"exp-checkout-b"}'
+            )
             self.dirt.count("web", "extra_column", int(on_day.sum()))
         days, lines = self.dirt.apply_to_lines("web", rows["day"], lines, rows["dirt"])
         for day, day_lines in _group_lines(days, lines).items():
@@ -247,7 +271,7 @@ class LandingWriter:
         s["n"] = np.arange(len(s))
         s["dirt"] = self.dirt.survey_flags(len(s))
         self.con.register("surveys", s)
-        rows = self.con.execute(f"""
+        rows = self.con.execute("""
             select day_of(s.responded)::varchar as day, s.dirt, s.has_verbatim, s.pick,
                 s.survey_type, s.csat as raw_csat, s.nps as raw_nps, s.reason,
                 coalesce(c.language, 'en') as language,
@@ -268,8 +292,20 @@ class LandingWriter:
             order by s.responded, s.n
         """).fetchdf()
         self.con.unregister("surveys")
-        header = ["response_id", "survey_type", "contact_id", "customer_id", "customer_email",
-                  "sent_at", "responded_at", "nps", "csat", "ces", "verbatim", "language"]
+        header = [
+            "response_id",
+            "survey_type",
+            "contact_id",
+            "customer_id",
+            "customer_email",
+            "sent_at",
+            "responded_at",
+            "nps",
+            "csat",
+            "ces",
+            "verbatim",
+            "language",
+        ]
         extra = self.dirt.extra_column_day(self.world, source="survey")
         by_day: dict[str, list[bytes]] = {}
         for row in rows.itertuples(index=False):
@@ -277,13 +313,29 @@ class LandingWriter:
             score_good = score >= (4 if row.survey_type == 0 else 9)
             score_bad = score <= (2 if row.survey_type == 0 else 6)
             tone = "positive" if score_good else "negative" if score_bad else "neutral"
-            text = (verbatim(row.language, tone, REASONS[row.reason], row.pick)
-                    if row.has_verbatim else "")
-            values = [row.response_id, row.survey_type_name, row.contact_id, row.customer_id,
-                      row.customer_email, row.sent_at, row.responded_at, row.nps, row.csat,
-                      row.ces, text, row.language]
-            values = ["" if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v)
-                      for v in values]
+            text = (
+                verbatim(row.language, tone, REASONS[row.reason], row.pick)
+                if row.has_verbatim
+                else ""
+            )
+            values = [
+                row.response_id,
+                row.survey_type_name,
+                row.contact_id,
+                row.customer_id,
+                row.customer_email,
+                row.sent_at,
+                row.responded_at,
+                row.nps,
+                row.csat,
+                row.ces,
+                text,
+                row.language,
+            ]
+            values = [
+                "" if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v)
+                for v in values
+            ]
             by_day.setdefault(row.day, []).append(self.dirt.survey_row(row.dirt, values))
         for day, encoded in by_day.items():
             suffix = b",v2" if day == extra else b""
@@ -292,8 +344,12 @@ class LandingWriter:
                 self.dirt.count("survey", "extra_column", len(encoded))
             body = b"".join(line + suffix + b"\r\n" for line in encoded)
             # Survey tools export UTF-8 with a byte-order mark and CRLF line ends.
-            self._write("survey", day, "responses.csv",
-                        b"\xef\xbb\xbf" + csv_line(head).encode() + b"\r\n" + body)
+            self._write(
+                "survey",
+                day,
+                "responses.csv",
+                b"\xef\xbb\xbf" + csv_line(head).encode() + b"\r\n" + body,
+            )
         self.progress("survey files written")
 
     # CRM ------------------------------------------------------------------------------------
@@ -308,15 +364,19 @@ class LandingWriter:
         kinds.append((idx[changed], pop.plan_change_at[changed], 1))
         cancelled = pop.cancel_at >= 0
         kinds.append((idx[cancelled], pop.cancel_at[cancelled] + 60, 2))
-        versions = pd.DataFrame({
-            "idx": np.concatenate([k[0] for k in kinds]),
-            "at": np.concatenate([k[1] for k in kinds]),
-            "kind": np.concatenate([np.full(len(k[0]), k[2]) for k in kinds]),
-        })
+        versions = pd.DataFrame(
+            {
+                "idx": np.concatenate([k[0] for k in kinds]),
+                "at": np.concatenate([k[1] for k in kinds]),
+                "kind": np.concatenate([np.full(len(k[0]), k[2]) for k in kinds]),
+            }
+        )
         versions["plan"] = np.where(
             (pop.plan_change_at[versions["idx"]] >= 0)
             & (versions["at"] >= pop.plan_change_at[versions["idx"]]),
-            pop.new_plan[versions["idx"]], pop.plan[versions["idx"]])
+            pop.new_plan[versions["idx"]],
+            pop.plan[versions["idx"]],
+        )
         versions["signup"] = pop.signup[versions["idx"]]
         versions["cancel"] = np.where(versions["kind"] == 2, pop.cancel_at[versions["idx"]], -1)
         versions = versions[(versions["at"] >= t0) & (versions["at"] < self.world.t_end)]
@@ -333,15 +393,32 @@ class LandingWriter:
             order by v.at, v.idx, v.kind
         """).fetchall()
         self.con.unregister("versions")
-        header = ["customer_id", "email", "phone", "first_name", "last_name", "segment", "plan",
-                  "signup_date", "cancel_date", "country", "language", "updated_at"]
+        header = [
+            "customer_id",
+            "email",
+            "phone",
+            "first_name",
+            "last_name",
+            "segment",
+            "plan",
+            "signup_date",
+            "cancel_date",
+            "country",
+            "language",
+            "updated_at",
+        ]
         by_day: dict[str, list[str]] = {}
         for row in rows:
             by_day.setdefault(row[0], []).append(
-                csv_line(["" if v is None else v for v in row[1:]]))
+                csv_line(["" if v is None else v for v in row[1:]])
+            )
         for day, lines in by_day.items():
-            self._write("crm", day, "customers.csv",
-                        ("\r\n".join([csv_line(header), *lines]) + "\r\n").encode())
+            self._write(
+                "crm",
+                day,
+                "customers.csv",
+                ("\r\n".join([csv_line(header), *lines]) + "\r\n").encode(),
+            )
         self.progress("CRM files written")
 
     # Truth ------------------------------------------------------------------------------------
@@ -360,14 +437,17 @@ class LandingWriter:
         columns = {
             "day": [str(w.params.start + np.timedelta64(d, "D")) for d in range(days)],
             "contacts": per_day(legs["initiated"]),
-            **{f"contacts_{name}": per_day(legs["initiated"], legs["channel"] == i)
-               for i, name in enumerate(CHANNELS)},
+            **{
+                f"contacts_{name}": per_day(legs["initiated"], legs["channel"] == i)
+                for i, name in enumerate(CHANNELS)
+            },
             "queued_voice_chat": per_day(legs["initiated"], queued),
             "abandoned": per_day(legs["initiated"], queued & (legs["disconnect"] == 4)),
             "repeat_contacts": per_day(legs["initiated"], legs["attempt"] > 0),
-            "issues_started": per_day(w.service.issue_start,
-                                      (w.service.issue_start >= t0)
-                                      & (w.service.issue_start < w.t_end)),
+            "issues_started": per_day(
+                w.service.issue_start,
+                (w.service.issue_start >= t0) & (w.service.issue_start < w.t_end),
+            ),
             "web_events": per_day(web["at"]),
             "web_sessions": per_day(web["at"], first_event),
             "survey_responses": per_day(surveys["responded"]),
@@ -382,9 +462,11 @@ class LandingWriter:
             "prospects": pop.prospects,
             "issues": len(w.service.issue_customer),
             "issues_resolved": int(w.service.issue_resolved.sum()),
-            "post_contact_surveys_sent": int(((legs["disposition"] >= 1)
-                                              & (legs["channel"] != 4)).sum()),
+            "surveys_sent": w.surveys_sent,
+            "survey_responses": len(surveys["responded"]),
             "dirt": self.dirt.counts,
             "files": sorted(str(p.relative_to(self.out)) for p in self.files),
         }
-        (truth_dir / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        (truth_dir / "summary.json").write_text(
+            json.dumps(summary, indent=2, sort_keys=True) + "\n"
+        )

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets, grouped by model folder; dbt tests become asset checks."""
 
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -46,8 +46,15 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
         return
     env = {**os.environ, **Settings.from_env().child_env(), "CJM_DBT_TARGET": "lint"}
     completed = subprocess.run(
-        [str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(project_dir),
-         "--profiles-dir", str(project_dir)],
+        [
+            str(DBT_EXECUTABLE),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -63,8 +70,13 @@ def prune_run_targets(project_dir: Path = DBT_PROJECT_DIR, keep: int = _KEEP_RUN
     if not target.is_dir():
         return
     run_dirs = sorted(
-        (p for p in target.iterdir() if p.is_dir() and (p / "run_results.json").exists()
-         and p.name not in {"compiled", "run"}),
+        (
+            p
+            for p in target.iterdir()
+            if p.is_dir()
+            and (p / "run_results.json").exists()
+            and p.name not in {"compiled", "run"}
+        ),
         key=lambda p: p.stat().st_mtime,
     )
     for stale in run_dirs[:-keep]:

@@ -1,0 +1,53 @@
+# Everything a person runs. `make run` and `make test` work on a fresh machine with python3:
+# they create .venv when missing and (re)install the project only when pyproject.toml changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+
+.PHONY: install run test unit lint fix ui docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the nightly pipeline on the simulated demo sample (simulated once, when landing is empty)
+run: install
+	$(BIN)/cjm demo
+
+## test: lint, then every test (unit, dbt, Dagster, end-to-end)
+test: install lint
+	$(BIN)/pytest
+
+## unit: the fast tests only (no end-to-end pipeline runs)
+unit: install
+	$(BIN)/pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	CJM_DBT_TARGET=lint $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/analyses
+
+fix: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	CJM_DBT_TARGET=lint $(BIN)/sqlfluff fix dbt_project/models dbt_project/tests dbt_project/analyses
+
+ui: install
+	$(BIN)/cjm ui
+
+## docs: dbt docs for the warehouse built by `make run` (open dbt_project/target/index.html)
+docs: install
+	cd dbt_project && ../$(BIN)/dbt docs generate
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

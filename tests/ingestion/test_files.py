@@ -1,0 +1,69 @@
+"""Reading landing files, without a warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from orchestration.ingestion import files
+from orchestration.ingestion.sources import SOURCES
+from tests.ingestion.fixtures import SURVEY_CSV, write_broken_landing
+
+
+def test_discover_orders_by_day_and_flags_contract_errors(tmp_path: Path) -> None:
+    write_broken_landing(tmp_path)
+    found = files.discover(tmp_path, SOURCES["web"])
+    assert [f.relative for f in found] == [
+        "web/not-a-date/events.jsonl.gz",
+        "web/2026-01-01/events.parquet",
+        "web/2026-01-02/events.jsonl.gz",
+        "web/2026-01-03/broken.jsonl.gz",
+    ]
+    assert "not a YYYY-MM-DD date" in found[0].contract_error
+    assert found[1].day == dt.date(2026, 1, 1) and found[1].contract_error is None
+
+
+def test_discover_until_leaves_later_days(tmp_path: Path) -> None:
+    write_broken_landing(tmp_path)
+    found = files.discover(tmp_path, SOURCES["web"], until=dt.date(2026, 1, 1))
+    assert [f.relative for f in found] == [
+        "web/not-a-date/events.jsonl.gz",
+        "web/2026-01-01/events.parquet",
+    ]
+
+
+def test_discover_rejects_unexpected_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "survey/2026-01-01/responses.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"x")
+    [found] = files.discover(tmp_path, SOURCES["survey"])
+    assert "unexpected file type" in found.contract_error
+
+
+def test_csv_quirks_bom_crlf_quoted_newlines_and_non_latin() -> None:
+    parsed = files.read_csv(SURVEY_CSV)
+    assert parsed.header[0] == "response_id"  # BOM stripped
+    rows = parsed.table.to_pylist()
+    assert [r["_row"] for r in rows] == [1, 2, 3, 4, 5, 6, 7]
+    assert [r["_line"] for r in rows] == [2, 3, 5, 6, 7, 8, 9]  # r2 spans lines 3-4
+    assert rows[0]["verbatim"] == "Ļoti labi, paldies!"
+    assert rows[1]["verbatim"] == "Спасибо!\nВсё хорошо"
+    assert rows[2]["verbatim"] == "很好"
+    assert rows[3]["verbatim"] == "Լավ"
+    assert rows[6]["verbatim"] == "Ačiū, gerai"
+    assert rows[4]["_error"] == "expected 8 fields, found 4"
+    assert rows[5]["_error"].startswith("invalid UTF-8") and rows[5]["response_id"] is None
+    assert rows[5]["_raw"] == "r6,post_contact,2026-01-01 14:30:00,,2,caf\\xe9,en,v2"
+
+
+def test_csv_without_header_is_rejected_whole() -> None:
+    with pytest.raises(files.FileRejected, match="no header"):
+        files.read_csv(b"")
+
+
+def test_json_lines_crlf_and_bad_bytes() -> None:
+    table = files.read_json_lines(b'{"a":1}\r\n{"a":"\xff"}\r\n{"a":3}\r\n').to_pylist()
+    assert [r["_raw"] for r in table] == ['{"a":1}', '{"a":"\\xff"}', '{"a":3}']
+    assert [r["_error"] is None for r in table] == [True, False, True]

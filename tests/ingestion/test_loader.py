@@ -1,0 +1,181 @@
+"""Loading into a real DuckDB file: ledger, rejects, idempotence, all-or-nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.ingestion import loader
+from orchestration.ingestion.sources import SOURCES
+from orchestration.settings import Settings
+from orchestration.warehouse import connect
+from tests.ingestion.fixtures import (
+    CONTACT_REJECTS,
+    EXPECTED_LEDGER,
+    SURVEY_REJECTS,
+    write_broken_landing,
+)
+
+
+def _ingest_all(settings: Settings) -> None:
+    con = connect(settings)
+    try:
+        for spec in SOURCES.values():
+            loader.ingest_source(con, spec, settings.landing_dir)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def loaded(cjm_home: Path) -> Settings:
+    settings = Settings.from_env()
+    write_broken_landing(settings.landing_dir)
+    _ingest_all(settings)
+    return settings
+
+
+def _query(settings: Settings, sql: str, params=None) -> list[tuple]:
+    con = connect(settings, read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_ledger_has_every_file_with_hand_counted_rows(loaded: Settings) -> None:
+    rows = _query(
+        loaded, "select file, status, rows_read, rows_loaded, rows_rejected from raw.load_ledger"
+    )
+    assert {r[0]: tuple(r[1:]) for r in rows} == EXPECTED_LEDGER
+
+
+def test_read_equals_loaded_plus_rejected_and_tables_agree(loaded: Settings) -> None:
+    [(bad,)] = _query(
+        loaded,
+        "select count(*) from raw.load_ledger where rows_read <> rows_loaded + rows_rejected",
+    )
+    assert bad == 0
+    for spec in SOURCES.values():
+        [(in_ledger,)] = _query(
+            loaded,
+            "select coalesce(sum(rows_loaded), 0) from raw.load_ledger where source = ?",
+            [spec.name],
+        )
+        [(in_raw,)] = _query(loaded, f"select count(*) from {spec.raw_table}")
+        assert in_raw == in_ledger, spec.name
+
+
+def test_rejected_rows_keep_reason_and_raw_line(loaded: Settings) -> None:
+    contacts = _query(
+        loaded,
+        "select row_number, reason, raw_line from raw.rejected_rows"
+        " where file = 'contact_center/2026-01-01/contacts.jsonl' order by row_number",
+    )
+    assert [r[0] for r in contacts] == sorted(CONTACT_REJECTS)
+    for row_number, reason, raw_line in contacts:
+        assert CONTACT_REJECTS[row_number] in reason
+        assert raw_line is not None
+    assert contacts[0][2] == '{"contact_id":"c3","channel":"chat"'
+
+    surveys = _query(
+        loaded,
+        "select row_number, line_number, reason from raw.rejected_rows"
+        " where source = 'survey' order by row_number",
+    )
+    assert [(r[0], r[1]) for r in surveys] == [(k, v[0]) for k, v in SURVEY_REJECTS.items()]
+    for row_number, _, reason in surveys:
+        assert SURVEY_REJECTS[row_number][1] in reason
+
+
+def test_typed_values_lineage_and_extra_column(loaded: Settings) -> None:
+    rows = _query(
+        loaded,
+        "select contact_id, channel, initiated_at, hold_seconds, _extra, _row, _file,"
+        " _load_id is not null from raw.contact_center__contacts order by _row",
+    )
+    assert [(r[0], r[1], r[5]) for r in rows] == [("c1", "voice", 1), ("c2", "chat", 2),
+                                                  ("c1", "chat", 10)]
+    assert rows[0][3] == 5
+    assert json.loads(rows[0][4]) == {"experiment": "x"}
+    assert str(rows[1][2]) == "2026-01-01 10:00:00"  # +02:00 converted to UTC
+    assert all(r[6] == "contact_center/2026-01-01/contacts.jsonl" and r[7] for r in rows)
+    [(extra_columns, reason)] = _query(
+        loaded,
+        "select extra_columns, reason from raw.load_ledger where source = 'contact_center'"
+        " and status <> 'rejected'",
+    )
+    assert extra_columns == ["experiment"] and "experiment" in reason
+    survey_extra = _query(
+        loaded, "select distinct _extra from raw.survey__responses"
+    )
+    assert [json.loads(r[0]) for r in survey_extra] == [{"survey_version": "v2"}]
+
+
+def test_missing_required_column_rejects_the_whole_file(loaded: Settings) -> None:
+    reasons = dict(_query(loaded, "select file, reason from raw.load_ledger where status = 'rejected'"))
+    assert reasons["contact_center/2026-01-02/contacts.jsonl"] == (
+        "missing required column(s): initiated_at"
+    )
+    assert reasons["crm/2026-01-01/customers.csv"] == (
+        "missing required column(s): customer_id"
+    )
+    assert "cannot decompress gzip" in reasons["web/2026-01-03/broken.jsonl.gz"]
+    assert "not a YYYY-MM-DD date" in reasons["web/not-a-date/events.jsonl.gz"]
+    [(d_rows,)] = _query(
+        loaded, "select count(*) from raw.contact_center__contacts where contact_id like 'd%'"
+    )
+    assert d_rows == 0
+
+
+def test_second_run_loads_nothing_and_leaves_ledger_unchanged(loaded: Settings) -> None:
+    before = _query(loaded, "select * from raw.load_ledger order by load_id")
+    raw_before = _query(loaded, "select count(*) from raw.web__events")
+    _ingest_all(loaded)
+    assert _query(loaded, "select * from raw.load_ledger order by load_id") == before
+    assert _query(loaded, "select count(*) from raw.web__events") == raw_before
+
+
+def test_changed_file_is_loaded_again_as_a_new_load(loaded: Settings) -> None:
+    path = loaded.landing_dir / "contact_center/2026-01-01/contacts.jsonl"
+    path.write_bytes(path.read_bytes() + b'{"contact_id":"c11","channel":"bot",'
+                     b'"initiated_at":"2026-01-01T10:00:00Z"}\n')
+    _ingest_all(loaded)
+    [(loads,)] = _query(
+        loaded,
+        "select count(*) from raw.load_ledger where file = 'contact_center/2026-01-01/contacts.jsonl'",
+    )
+    assert loads == 2
+
+
+def test_failure_mid_file_leaves_nothing_and_next_run_loads_it(
+    cjm_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings.from_env()
+    write_broken_landing(settings.landing_dir)
+    real_ledger_row = loader._ledger_row
+
+    def crash_on_survey(con, load_id, spec, file, *args):
+        if spec.name == "survey":  # rows and rejects are written, the ledger row is not
+            raise RuntimeError("disk full")
+        return real_ledger_row(con, load_id, spec, file, *args)
+
+    monkeypatch.setattr(loader, "_ledger_row", crash_on_survey)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _ingest_all(settings)
+    assert _query(settings, "select count(*) from raw.survey__responses") == [(0,)]
+    assert _query(
+        settings, "select count(*) from raw.rejected_rows where source = 'survey'"
+    ) == [(0,)]
+    assert _query(
+        settings, "select count(*) from raw.load_ledger where source = 'survey'"
+    ) == [(0,)]
+
+    monkeypatch.setattr(loader, "_ledger_row", real_ledger_row)
+    _ingest_all(settings)
+    assert _query(settings, "select count(*) from raw.survey__responses") == [(4,)]
+    assert _query(
+        settings, "select rows_read, rows_loaded, rows_rejected from raw.load_ledger"
+        " where source = 'survey'"
+    ) == [(7, 4, 3)]

@@ -59,8 +59,10 @@ def simulate_surveys(
         + rng.integers(0, p.relationship_survey_every_days * DAY, size=len(cust))
     )
     in_window = (r_sent >= t0) & (r_sent < t_end)
-    active = in_window & (pop.signup[cust] < r_sent) & (
-        (pop.cancel_at[cust] < 0) | (pop.cancel_at[cust] > r_sent)
+    active = (
+        in_window
+        & (pop.signup[cust] < r_sent)
+        & ((pop.cancel_at[cust] < 0) | (pop.cancel_at[cust] > r_sent))
     )
     relationship_sent = int(active.sum())
     answers = active & (rng.random(len(cust)) < p.relationship_response_rate)

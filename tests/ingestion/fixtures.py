@@ -47,7 +47,7 @@ SURVEY_CSV = (
     + "r4,relationship,2026-01-01 13:00:00,ten,,Լավ,hy,v2\r\n".encode()
     + b"r5,relationship,2026-01-01 14:00:00,7\r\n"
     + b"r6,post_contact,2026-01-01 14:30:00,,2,caf\xe9,en,v2\r\n"
-    + "r7,post_contact,2026-01-01 15:00:00,,3,\"Ačiū, gerai\",lt,v2\r\n".encode()
+    + 'r7,post_contact,2026-01-01 15:00:00,,3,"Ačiū, gerai",lt,v2\r\n'.encode()
 )
 SURVEY_REJECTS = {  # record number -> (line number, reason fragment)
     4: (6, "column nps: cannot read ten as INTEGER"),

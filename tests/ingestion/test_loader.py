@@ -95,8 +95,11 @@ def test_typed_values_lineage_and_extra_column(loaded: Settings) -> None:
         "select contact_id, channel, initiated_at, hold_seconds, _extra, _row, _file,"
         " _load_id is not null from raw.contact_center__contacts order by _row",
     )
-    assert [(r[0], r[1], r[5]) for r in rows] == [("c1", "voice", 1), ("c2", "chat", 2),
-                                                  ("c1", "chat", 10)]
+    assert [(r[0], r[1], r[5]) for r in rows] == [
+        ("c1", "voice", 1),
+        ("c2", "chat", 2),
+        ("c1", "chat", 10),
+    ]
     assert rows[0][3] == 5
     assert json.loads(rows[0][4]) == {"experiment": "x"}
     assert str(rows[1][2]) == "2026-01-01 10:00:00"  # +02:00 converted to UTC
@@ -107,20 +110,18 @@ def test_typed_values_lineage_and_extra_column(loaded: Settings) -> None:
         " and status <> 'rejected'",
     )
     assert extra_columns == ["experiment"] and "experiment" in reason
-    survey_extra = _query(
-        loaded, "select distinct _extra from raw.survey__responses"
-    )
+    survey_extra = _query(loaded, "select distinct _extra from raw.survey__responses")
     assert [json.loads(r[0]) for r in survey_extra] == [{"survey_version": "v2"}]
 
 
 def test_missing_required_column_rejects_the_whole_file(loaded: Settings) -> None:
-    reasons = dict(_query(loaded, "select file, reason from raw.load_ledger where status = 'rejected'"))
+    reasons = dict(
+        _query(loaded, "select file, reason from raw.load_ledger where status = 'rejected'")
+    )
     assert reasons["contact_center/2026-01-02/contacts.jsonl"] == (
         "missing required column(s): initiated_at"
     )
-    assert reasons["crm/2026-01-01/customers.csv"] == (
-        "missing required column(s): customer_id"
-    )
+    assert reasons["crm/2026-01-01/customers.csv"] == ("missing required column(s): customer_id")
     assert "cannot decompress gzip" in reasons["web/2026-01-03/broken.jsonl.gz"]
     assert "not a YYYY-MM-DD date" in reasons["web/not-a-date/events.jsonl.gz"]
     [(d_rows,)] = _query(
@@ -139,12 +140,15 @@ def test_second_run_loads_nothing_and_leaves_ledger_unchanged(loaded: Settings) 
 
 def test_changed_file_is_loaded_again_as_a_new_load(loaded: Settings) -> None:
     path = loaded.landing_dir / "contact_center/2026-01-01/contacts.jsonl"
-    path.write_bytes(path.read_bytes() + b'{"contact_id":"c11","channel":"bot",'
-                     b'"initiated_at":"2026-01-01T10:00:00Z"}\n')
+    path.write_bytes(
+        path.read_bytes() + b'{"contact_id":"c11","channel":"bot",'
+        b'"initiated_at":"2026-01-01T10:00:00Z"}\n'
+    )
     _ingest_all(loaded)
     [(loads,)] = _query(
         loaded,
-        "select count(*) from raw.load_ledger where file = 'contact_center/2026-01-01/contacts.jsonl'",
+        "select count(*) from raw.load_ledger"
+        " where file = 'contact_center/2026-01-01/contacts.jsonl'",
     )
     assert loads == 2
 
@@ -165,17 +169,17 @@ def test_failure_mid_file_leaves_nothing_and_next_run_loads_it(
     with pytest.raises(RuntimeError, match="disk full"):
         _ingest_all(settings)
     assert _query(settings, "select count(*) from raw.survey__responses") == [(0,)]
-    assert _query(
-        settings, "select count(*) from raw.rejected_rows where source = 'survey'"
-    ) == [(0,)]
-    assert _query(
-        settings, "select count(*) from raw.load_ledger where source = 'survey'"
-    ) == [(0,)]
+    assert _query(settings, "select count(*) from raw.rejected_rows where source = 'survey'") == [
+        (0,)
+    ]
+    assert _query(settings, "select count(*) from raw.load_ledger where source = 'survey'") == [
+        (0,)
+    ]
 
     monkeypatch.setattr(loader, "_ledger_row", real_ledger_row)
     _ingest_all(settings)
     assert _query(settings, "select count(*) from raw.survey__responses") == [(4,)]
     assert _query(
-        settings, "select rows_read, rows_loaded, rows_rejected from raw.load_ledger"
-        " where source = 'survey'"
+        settings,
+        "select rows_read, rows_loaded, rows_rejected from raw.load_ledger where source = 'survey'",
     ) == [(7, 4, 3)]

@@ -1,0 +1,170 @@
+"""The whole nightly job, for real: `cjm simulate` then `cjm run` in new processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, run_cjm
+
+pytestmark = pytest.mark.slow
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("e2e")
+    sim = run_cjm(
+        home,
+        "simulate",
+        "--customers",
+        "300",
+        "--days",
+        "7",
+        "--seed",
+        "9",
+        "--dirty-rate",
+        "0.005",
+    )
+    assert sim.returncode == 0, sim.stderr
+    return home
+
+
+@pytest.fixture(scope="module")
+def first_run(home: Path) -> subprocess.CompletedProcess:
+    return run_cjm(home, "run")
+
+
+def _db(home: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True)
+
+
+def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
+    assert first_run.returncode == 0, first_run.stderr[-3000:]
+    assert "succeeded" in first_run.stderr
+    assert "web__events: done" in first_run.stderr  # progress per step
+    with _db(home) as con:
+        views = {
+            r[0]
+            for r in con.execute(
+                "select view_name from duckdb_views() where schema_name = 'staging'"
+            ).fetchall()
+        }
+        assert views == {
+            "stg_contact_center__contacts",
+            "stg_web__events",
+            "stg_survey__responses",
+            "stg_crm__customers",
+        }
+        [(raw,)] = con.execute("select count(*) from raw.contact_center__contacts").fetchall()
+        [(stg,)] = con.execute(
+            "select count(*) from staging.stg_contact_center__contacts"
+        ).fetchall()
+        [(dupes,)] = con.execute(
+            "select count(*) - count(distinct contact_id) from raw.contact_center__contacts"
+        ).fetchall()
+        assert dupes > 0 and stg == raw - dupes
+
+
+def test_status_shows_a_reconciling_ledger(home: Path, first_run) -> None:
+    status = run_cjm(home, "status")
+    assert status.returncode == 0, status.stderr
+    rows = [
+        line.split()
+        for line in status.stdout.splitlines()
+        if line.split()[:1]
+        and line.split()[0] in {"contact_center", "web", "survey", "crm"}
+        and len(line.split()) > 7
+    ]
+    assert {row[0] for row in rows} == {"contact_center", "web", "survey", "crm"}
+    for row in rows:
+        read, loaded, rejected, reconciles = int(row[3]), int(row[4]), int(row[5]), row[6]
+        assert read == loaded + rejected and reconciles == "True"
+    assert "SUCCESS" in status.stdout
+
+
+def test_no_raw_email_phone_or_name_in_staging(home: Path, first_run) -> None:
+    with _db(home) as con:
+        phones = {
+            r[0]
+            for r in con.execute(
+                "select distinct regexp_replace(phone, '[^0-9]', '', 'g') from raw.crm__customers"
+            ).fetchall()
+        }
+        names = {
+            r[0]
+            for r in con.execute("select distinct last_name from raw.crm__customers").fetchall()
+        }
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'staging' and data_type = 'VARCHAR'"
+        ).fetchall()
+        assert not [
+            c
+            for c in columns
+            if c[1]
+            in {"first_name", "last_name", "email", "phone", "customer_email", "customer_phone"}
+        ]
+        for table, column in columns:
+            values = {
+                r[0]
+                for r in con.execute(
+                    f'select distinct "{column}" from staging."{table}"'
+                    f' where "{column}" is not null'
+                ).fetchall()
+            }
+            assert not [v for v in values if EMAIL.search(v)], (table, column)
+            assert not values & phones, (table, column)
+            assert not values & names, (table, column)
+
+
+def test_second_run_loads_nothing_new(home: Path, first_run) -> None:
+    with _db(home) as con:
+        ledger = con.execute("select * from raw.load_ledger order by load_id").fetchall()
+    again = run_cjm(home, "run")
+    assert again.returncode == 0, again.stderr[-3000:]
+    with _db(home) as con:
+        assert con.execute("select * from raw.load_ledger order by load_id").fetchall() == ledger
+
+
+def test_analytics_engineer_can_run_dbt_directly(home: Path, first_run) -> None:
+    env = {
+        **os.environ,
+        "CJM_HOME": str(home),
+        "CJM_PII_SALT": "test-salt",
+        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DO_NOT_TRACK": "1",
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "build", "--select", "staging"],
+        cwd=REPO / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Completed successfully" in result.stdout
+
+
+def test_failing_dbt_test_fails_the_run_with_one_clear_line(tmp_path: Path) -> None:
+    landing = tmp_path / "landing/contact_center/2026-09-01"
+    landing.mkdir(parents=True)
+    (landing / "contacts.jsonl").write_text(
+        '{"contact_id":"x1","channel":"fax","initiated_at":"2026-09-01T10:00:00Z"}\n'
+    )
+    result = run_cjm(tmp_path, "run")
+    assert result.returncode == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    assert failed and "cjm_dbt_assets" in failed[0]
+    assert "Traceback" not in result.stderr
+    log = re.search(r"full log: (\S+)", result.stderr)
+    assert log and Path(log.group(1)).exists()
+    assert "accepted_values_stg_contact_center__contacts_channel" in Path(log.group(1)).read_text()

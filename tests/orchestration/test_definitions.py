@@ -1,0 +1,67 @@
+"""The Dagster definitions load, with the expected assets, checks, job and schedule."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _defs() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_asset_graph_has_sources_and_staging_models() -> None:
+    keys = {key.to_user_string() for key in _defs().resolve_asset_graph().get_all_asset_keys()}
+    assert {"contact_center/contacts", "web/events", "survey/responses", "crm/customers"} <= keys
+    assert {
+        "staging/stg_contact_center__contacts",
+        "staging/stg_web__events",
+        "staging/stg_survey__responses",
+        "staging/stg_crm__customers",
+    } <= keys
+
+
+def test_staging_models_depend_on_the_ingestion_assets() -> None:
+    graph = _defs().resolve_asset_graph()
+    parents = graph.get(dg.AssetKey(["staging", "stg_web__events"])).parent_keys
+    assert dg.AssetKey(["web", "events"]) in parents
+
+
+def test_every_source_has_a_blocking_ledger_check_and_dbt_tests_are_checks() -> None:
+    graph = _defs().resolve_asset_graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    for source in ("contact_center/contacts", "web/events", "survey/responses", "crm/customers"):
+        assert (source, "ledger_reconciles") in checks
+    assert ("staging/stg_web__events", "unique_stg_web__events_event_id") in checks
+
+
+def test_nightly_schedule_runs_at_two_and_is_on_by_default() -> None:
+    schedule = _defs().resolve_schedule_def("nightly_at_0200")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.job_name == "nightly"
+
+
+def test_dagster_definitions_validate_passes(tmp_path: Path) -> None:
+    env = {**os.environ, "CJM_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    dagster = Path(sys.executable).with_name("dagster")
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout

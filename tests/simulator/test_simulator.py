@@ -1,0 +1,193 @@
+"""The source simulator: determinism, realism bands, and dirt that the loader finds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingestion import loader
+from orchestration.ingestion.sources import SOURCES
+from orchestration.simulator import SimulationParams, simulate
+from orchestration.simulator.dirt import REJECTED_KINDS
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _simulate(tmp_path: Path, name: str, **kwargs) -> Path:
+    out = tmp_path / name
+    simulate(SimulationParams(**kwargs), out / "landing", out / "truth")
+    return out
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path: Path) -> None:
+    params = {"customers": 300, "days": 7, "seed": 11, "dirty_rate": 0.01}
+    first = _tree_digest(_simulate(tmp_path, "a", **params))
+    again = _tree_digest(_simulate(tmp_path, "b", **params))
+    other = _tree_digest(_simulate(tmp_path, "c", **{**params, "seed": 12}))
+    assert first == again
+    assert len(first) > 20
+    changed = [path for path in first if first[path] != other.get(path)]
+    assert len(changed) > len(first) // 2
+
+
+@pytest.fixture(scope="module")
+def clean_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("clean")
+    simulate(
+        SimulationParams(customers=3000, days=30, seed=5, dirty_rate=0.0),
+        out / "landing",
+        out / "truth",
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_db(clean_sample: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    landing = clean_sample / "landing"
+    con.execute(
+        f"create view contacts as select * from read_json('{landing}/contact_center/*/*.jsonl',"
+        " format = 'newline_delimited', timestampformat = '%Y-%m-%dT%H:%M:%SZ')"
+    )
+    con.execute(
+        f"create view events as select * from read_json('{landing}/web/*/*.jsonl.gz',"
+        " format = 'newline_delimited')"
+    )
+    con.execute(
+        f"create view surveys as select * from read_csv('{landing}/survey/*/*.csv', header = true)"
+    )
+    return con
+
+
+def test_abandonment_rate_is_realistic(sample_db: duckdb.DuckDBPyConnection) -> None:
+    [(rate,)] = sample_db.execute(
+        "select avg((disconnect_reason = 'abandoned')::int) from contacts"
+        " where channel in ('voice', 'chat') and queued_at is not null"
+    ).fetchall()
+    assert 0.03 <= rate <= 0.15
+
+
+def test_survey_response_rate_is_realistic(clean_sample: Path) -> None:
+    summary = json.loads((clean_sample / "truth/summary.json").read_text())
+    rate = summary["survey_responses"] / summary["surveys_sent"]
+    assert 0.10 <= rate <= 0.25
+
+
+def test_survey_files_match_truth(clean_sample: Path, sample_db) -> None:
+    summary = json.loads((clean_sample / "truth/summary.json").read_text())
+    [(rows,)] = sample_db.execute("select count(*) from surveys").fetchall()
+    assert rows == summary["survey_responses"]
+
+
+def test_some_web_visitors_are_never_linked_to_a_customer(sample_db) -> None:
+    [(share,)] = sample_db.execute(
+        "select avg((not has_user)::int) from ("
+        " select cookie_id, bool_or(user_id is not null) as has_user from events group by 1)"
+    ).fetchall()
+    assert 0.2 <= share <= 0.8
+
+
+def test_unresolved_contacts_are_followed_by_more_repeats(sample_db) -> None:
+    rows = sample_db.execute("""
+        with handled as (
+            select customer_id, contact_reason, initiated_at, disposition,
+                lead(initiated_at) over (
+                    partition by customer_id, contact_reason order by initiated_at
+                ) as next_at
+            from contacts
+            where customer_id is not null and disposition is not null
+        )
+        select disposition,
+            avg((next_at is not null and next_at <= initiated_at + interval 7 day)::int)
+        from handled group by disposition
+    """).fetchall()
+    repeat = dict(rows)
+    assert repeat["unresolved"] > 2 * repeat["resolved"]
+
+
+def test_csat_is_lower_after_long_waits(sample_db) -> None:
+    rows = sample_db.execute("""
+        select epoch(c.answered_at - c.queued_at) > 120 as long_wait, avg(s.csat)
+        from surveys as s
+        join contacts as c on c.contact_id = s.contact_id
+        where s.csat is not null and c.queued_at is not null and c.channel in ('voice', 'chat')
+        group by 1
+    """).fetchall()
+    by_wait = dict(rows)
+    assert by_wait[True] < by_wait[False] - 0.3
+
+
+def test_all_channels_personas_and_languages_present(sample_db, clean_sample: Path) -> None:
+    channels = {r[0] for r in sample_db.execute("select distinct channel from contacts").fetchall()}
+    assert channels == {"voice", "chat", "email", "callback", "bot"}
+    crm = duckdb.execute(
+        f"select distinct language from read_csv('{clean_sample}/landing/crm/*/*.csv')"
+    ).fetchall()
+    assert {r[0] for r in crm} == {"en", "lv", "ru", "lt", "hy", "zh"}
+
+
+def _load(landing: Path, db: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(db))
+    con.execute("set TimeZone = 'UTC'")
+    for spec in SOURCES.values():
+        loader.ingest_source(con, spec, landing)
+    return con
+
+
+def test_clean_sample_loads_with_zero_rejects(clean_sample: Path, tmp_path: Path) -> None:
+    con = _load(clean_sample / "landing", tmp_path / "w.duckdb")
+    assert con.execute("select count(*) from raw.rejected_rows").fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from raw.load_ledger where status <> 'loaded'"
+    ).fetchone() == (0,)
+
+
+def test_dirty_sample_rejects_exactly_what_was_planted(tmp_path: Path) -> None:
+    out = _simulate(tmp_path, "dirty", customers=500, days=10, seed=3, dirty_rate=0.01)
+    dirt = json.loads((out / "truth/summary.json").read_text())["dirt"]
+    assert set(dirt["contact_center"]) >= {
+        "untypeable_value",
+        "malformed_line",
+        "duplicate_record",
+        "unknown_customer_id",
+        "late_record",
+    }
+    assert set(dirt["survey"]) >= {
+        "out_of_range_score",
+        "wrong_field_count",
+        "bad_encoding",
+        "extra_column",
+    }
+    assert set(dirt["web"]) >= {"malformed_line", "duplicate_record", "extra_column"}
+    con = _load(out / "landing", tmp_path / "w.duckdb")
+    rejected = dict(
+        con.execute(
+            "select source, sum(rows_rejected) from raw.load_ledger group by source"
+        ).fetchall()
+    )
+    for source, kinds in dirt.items():
+        expected = sum(n for kind, n in kinds.items() if kind in REJECTED_KINDS)
+        assert rejected.get(source, 0) == expected, source
+    reasons = {
+        r[0]
+        for r in con.execute(
+            "select distinct split_part(reason, ':', 1) from raw.rejected_rows"
+        ).fetchall()
+    }
+    assert {"malformed JSON", "column hold_seconds"} <= reasons
+    assert any(r.startswith("invalid UTF-8") for r in reasons)
+    assert any(r.startswith("expected 12 fields") for r in reasons)
+    late = con.execute(
+        "select count(*) from raw.load_ledger where file like '%contacts_late_%'"
+    ).fetchone()[0]
+    assert late == 1

@@ -35,12 +35,12 @@ unit: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	CJM_DBT_TARGET=lint $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/analyses
+	CJM_DBT_TARGET=lint $(BIN)/sqlfluff lint dbt_project/models
 
 fix: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	CJM_DBT_TARGET=lint $(BIN)/sqlfluff fix dbt_project/models dbt_project/tests dbt_project/analyses
+	CJM_DBT_TARGET=lint $(BIN)/sqlfluff fix dbt_project/models
 
 ui: install
 	$(BIN)/cjm ui

@@ -1,0 +1,27 @@
+{#- One row per day from start_date to end_date inclusive, in column date_day (dispatched). -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'cjm')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    select explode(sequence({{ start_date }}, {{ end_date }}, interval 1 day)) as date_day
+{%- endmacro %}
+
+{% macro duckdb__days_between(start_date, end_date) -%}
+    select cast(unnest(generate_series(
+        cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp), interval 1 day
+    )) as date) as date_day
+{%- endmacro %}
+
+{#- Whole seconds from start to end (dispatched: date_diff on DuckDB, dbt.datediff elsewhere). -#}
+{% macro seconds_between(start, end) -%}
+    {{ return(adapter.dispatch('seconds_between', 'cjm')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start, end) -%}
+    {{ dbt.datediff(start, end, 'second') }}
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start, end) -%}
+    date_diff('second', {{ start }}, {{ end }})
+{%- endmacro %}

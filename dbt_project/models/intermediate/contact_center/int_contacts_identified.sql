@@ -1,0 +1,167 @@
+{#-
+    One row per contact leg, with its customer (CRM id, else e-mail, else phone, else an
+    anonymous key), its conformed reason, the chain it belongs to (transfer, callback and bot
+    hand-off legs carry their first leg's id as chain_id) and its measures and flags.
+-#}
+with
+
+contacts as (
+
+    select * from {{ ref('stg_contact_center__contacts') }}
+
+),
+
+identifiers as (
+
+    select * from {{ ref('int_identifiers_resolved') }}
+
+),
+
+reasons as (
+
+    select * from {{ ref('contact_reasons') }}
+
+),
+
+identified as (
+
+    select
+        contacts.*,
+        coalesce(
+            case when not by_id.is_anonymous then by_id.customer_key end,
+            case when not by_email.is_anonymous then by_email.customer_key end,
+            case when not by_phone.is_anonymous then by_phone.customer_key end,
+            by_id.customer_key,
+            by_email.customer_key,
+            by_phone.customer_key,
+            {{ anonymous_key("'contact'", 'contacts.contact_id') }}
+        ) as customer_key
+    from contacts
+    left join identifiers as by_id
+        on by_id.identifier_type = 'customer_id' and contacts.customer_id = by_id.identifier_value
+    left join identifiers as by_email
+        on
+            by_email.identifier_type = 'email_hash'
+            and contacts.customer_email_hash = by_email.identifier_value
+    left join identifiers as by_phone
+        on
+            by_phone.identifier_type = 'phone_hash'
+            and contacts.customer_phone_hash = by_phone.identifier_value
+
+),
+
+transferred as (
+
+    select distinct contacts.previous_contact_id as contact_id
+    from contacts
+    where contacts.initiation_method = 'transfer' and contacts.previous_contact_id is not null
+
+),
+
+measured as (
+
+    select
+        identified.*,
+        coalesce(reasons.reason, 'unknown') as reason,
+        identified.channel in ('voice', 'chat') and identified.queued_at is not null as is_queued,
+        coalesce(identified.disconnect_reason = 'callback_requested', false)
+            as is_callback_requested,
+        case
+            when identified.channel in ('voice', 'chat') and identified.queued_at is not null
+                then {{ seconds_between(
+                    'identified.queued_at', 'coalesce(identified.answered_at, identified.ended_at)'
+                ) }}
+        end as queue_wait_seconds,
+        case
+            when identified.ivr_path is not null
+                then {{ seconds_between(
+                    'identified.initiated_at', 'coalesce(identified.queued_at, identified.ended_at)'
+                ) }}
+            else 0
+        end as ivr_seconds,
+        case
+            when identified.answered_at is not null and identified.channel <> 'email'
+                then
+                    {{ seconds_between('identified.answered_at', 'identified.ended_at') }}
+                    - coalesce(identified.hold_seconds, 0)
+        end as talk_seconds,
+        case
+            when identified.acw_ended_at is not null and identified.channel <> 'email'
+                then {{ seconds_between('identified.ended_at', 'identified.acw_ended_at') }}
+        end as acw_seconds,
+        case
+            when identified.channel = 'email'
+                then {{ seconds_between(
+                    'identified.email_received_at', 'identified.email_first_response_at'
+                ) }}
+        end as email_first_reply_seconds,
+        transferred.contact_id is not null as is_transferred
+    from identified
+    left join reasons on identified.contact_reason = reasons.reason_code
+    left join transferred on identified.contact_id = transferred.contact_id
+
+),
+
+final as (
+
+    select
+        measured.contact_id,
+        coalesce(measured.initial_contact_id, measured.contact_id) as chain_id,
+        measured.previous_contact_id,
+        measured.customer_key,
+        measured.channel,
+        measured.direction,
+        measured.initiation_method,
+        measured.reason,
+        measured.ivr_path,
+        measured.ivr_outcome,
+        measured.queue_name,
+        measured.agent_id,
+        measured.initiated_at,
+        measured.queued_at,
+        measured.answered_at,
+        measured.ended_at,
+        measured.acw_ended_at,
+        measured.disconnect_reason,
+        measured.disposition,
+        measured.email_received_at,
+        measured.email_first_response_at,
+        measured.ivr_seconds,
+        measured.queue_wait_seconds,
+        measured.talk_seconds,
+        case when measured.answered_at is not null then coalesce(measured.hold_seconds, 0) end
+            as hold_seconds,
+        measured.acw_seconds,
+        measured.talk_seconds + coalesce(measured.hold_seconds, 0) + coalesce(measured.acw_seconds, 0)
+            as handle_seconds,
+        measured.email_first_reply_seconds,
+        measured.is_queued,
+        measured.is_callback_requested,
+        measured.is_queued and measured.answered_at is null and not measured.is_callback_requested
+            as is_abandoned,
+        measured.is_queued and measured.answered_at is null and not measured.is_callback_requested
+        and measured.queue_wait_seconds < {{ var('short_abandon_seconds') }} as is_short_abandon,
+        measured.answered_at is not null and measured.channel in ('voice', 'chat', 'callback')
+            as is_handled_live,
+        (measured.answered_at is not null and measured.channel in ('voice', 'chat', 'callback'))
+        or (measured.channel = 'email' and measured.email_first_response_at is not null)
+            as is_handled,
+        measured.is_queued and measured.answered_at is not null
+        and measured.queue_wait_seconds <= {{ var('service_level_seconds') }}
+            as is_answered_within_service_level,
+        measured.is_transferred,
+        measured.initiation_method = 'transfer' as is_transfer_leg,
+        measured.channel = 'callback' as is_callback_leg,
+        coalesce(measured.ivr_outcome = 'contained', false) as is_contained,
+        coalesce(measured.disposition = 'resolved' or measured.ivr_outcome = 'contained', false)
+            as is_resolved,
+        measured.channel = 'email'
+        and (
+            measured.email_first_response_at is null
+            or measured.email_first_reply_seconds > {{ var('email_reply_sla_hours') }} * 3600
+        ) as is_email_unanswered
+    from measured
+
+)
+
+select * from final

@@ -1,0 +1,192 @@
+{#-
+    Deterministic identity resolution. One row per identifier (type, value) seen in any source,
+    with the customer it belongs to. Rules, in order:
+      1. a CRM customer id that exists in the CRM is that customer (the CRM id wins);
+      2. an e-mail or phone hash held by exactly one CRM customer is that customer;
+      3. a cookie is that customer when every login on it was the same CRM customer; a cookie
+         with logins of several customers is a shared device and stays anonymous (its logged-in
+         events are still attributed to their own user, see int_web_events_sessionized);
+      4. anything else keeps an anonymous key of its own.
+-#}
+with
+
+crm as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('stg_contact_center__contacts') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_web__events') }}
+
+),
+
+surveys as (
+
+    select * from {{ ref('stg_survey__responses') }}
+
+),
+
+crm_customers as (
+
+    select distinct crm.customer_id from crm
+
+),
+
+crm_emails as (
+
+    select
+        crm.email_hash as identifier_value,
+        min(crm.customer_id) as customer_id
+    from crm
+    where crm.email_hash is not null
+    group by crm.email_hash
+    having count(distinct crm.customer_id) = 1
+
+),
+
+crm_phones as (
+
+    select
+        crm.phone_hash as identifier_value,
+        min(crm.customer_id) as customer_id
+    from crm
+    where crm.phone_hash is not null
+    group by crm.phone_hash
+    having count(distinct crm.customer_id) = 1
+
+),
+
+cookie_logins as (
+
+    select
+        events.cookie_id,
+        count(distinct events.customer_id) as logged_in_customers,
+        min(events.customer_id) as customer_id
+    from events
+    inner join crm_customers on events.customer_id = crm_customers.customer_id
+    group by events.cookie_id
+
+),
+
+seen as (
+
+    select distinct
+        'cookie' as identifier_type,
+        events.cookie_id as identifier_value
+    from events
+    union
+    select
+        'customer_id' as identifier_type,
+        events.customer_id as identifier_value
+    from events
+    where events.customer_id is not null
+    union
+    select
+        'customer_id' as identifier_type,
+        contacts.customer_id as identifier_value
+    from contacts
+    where contacts.customer_id is not null
+    union
+    select
+        'customer_id' as identifier_type,
+        surveys.customer_id as identifier_value
+    from surveys
+    where surveys.customer_id is not null
+    union
+    select
+        'customer_id' as identifier_type,
+        crm_customers.customer_id as identifier_value
+    from crm_customers
+    union
+    select
+        'email_hash' as identifier_type,
+        contacts.customer_email_hash as identifier_value
+    from contacts
+    where contacts.customer_email_hash is not null
+    union
+    select
+        'email_hash' as identifier_type,
+        surveys.customer_email_hash as identifier_value
+    from surveys
+    where surveys.customer_email_hash is not null
+    union
+    select
+        'email_hash' as identifier_type,
+        crm.email_hash as identifier_value
+    from crm
+    where crm.email_hash is not null
+    union
+    select
+        'phone_hash' as identifier_type,
+        contacts.customer_phone_hash as identifier_value
+    from contacts
+    where contacts.customer_phone_hash is not null
+    union
+    select
+        'phone_hash' as identifier_type,
+        crm.phone_hash as identifier_value
+    from crm
+    where crm.phone_hash is not null
+
+),
+
+linked as (
+
+    select
+        seen.identifier_type,
+        seen.identifier_value,
+        case seen.identifier_type
+            when 'customer_id' then crm_customers.customer_id
+            when 'email_hash' then crm_emails.customer_id
+            when 'phone_hash' then crm_phones.customer_id
+            when 'cookie' then
+                case when cookie_logins.logged_in_customers = 1 then cookie_logins.customer_id end
+        end as customer_id,
+        case
+            when seen.identifier_type = 'customer_id' and crm_customers.customer_id is not null
+                then 'crm_id'
+            when seen.identifier_type = 'email_hash' and crm_emails.customer_id is not null
+                then 'crm_email'
+            when seen.identifier_type = 'phone_hash' and crm_phones.customer_id is not null
+                then 'crm_phone'
+            when seen.identifier_type = 'cookie' and cookie_logins.logged_in_customers = 1
+                then 'login'
+            when seen.identifier_type = 'cookie' and cookie_logins.logged_in_customers > 1
+                then 'shared_device'
+            else 'anonymous'
+        end as resolution_rule
+    from seen
+    left join crm_customers
+        on seen.identifier_type = 'customer_id' and seen.identifier_value = crm_customers.customer_id
+    left join crm_emails
+        on seen.identifier_type = 'email_hash' and seen.identifier_value = crm_emails.identifier_value
+    left join crm_phones
+        on seen.identifier_type = 'phone_hash' and seen.identifier_value = crm_phones.identifier_value
+    left join cookie_logins
+        on seen.identifier_type = 'cookie' and seen.identifier_value = cookie_logins.cookie_id
+
+),
+
+final as (
+
+    select
+        identifier_type,
+        identifier_value,
+        coalesce(
+            customer_id, {{ anonymous_key('identifier_type', 'identifier_value') }}
+        ) as customer_key,
+        customer_id is null as is_anonymous,
+        resolution_rule
+    from linked
+
+)
+
+select * from final

@@ -1,0 +1,118 @@
+{#-
+    One row per web event with its session. A session is a cookie's run of events with no gap
+    longer than var('session_inactivity_minutes'); ties in time are ordered by event_id. The
+    customer is the cookie's resolved customer (so visits before a login are attributed once the
+    cookie is linked); on a shared device a logged-in visit belongs to its own user and an
+    anonymous visit stays anonymous.
+-#}
+with
+
+events as (
+
+    select * from {{ ref('stg_web__events') }}
+
+),
+
+identifiers as (
+
+    select * from {{ ref('int_identifiers_resolved') }}
+    where identifier_type = 'cookie'
+
+),
+
+crm_ids as (
+
+    select * from {{ ref('int_identifiers_resolved') }}
+    where identifier_type = 'customer_id' and not is_anonymous
+
+),
+
+gaps as (
+
+    select
+        events.*,
+        lag(events.event_at) over (
+            partition by events.cookie_id order by events.event_at, events.event_id
+        ) as previous_event_at
+    from events
+
+),
+
+session_starts as (
+
+    select
+        gaps.*,
+        case
+            when gaps.previous_event_at is null then 1
+            when
+                {{ seconds_between('gaps.previous_event_at', 'gaps.event_at') }}
+                > {{ var('session_inactivity_minutes') }} * 60
+                then 1
+            else 0
+        end as is_session_start
+    from gaps
+
+),
+
+numbered as (
+
+    select
+        session_starts.*,
+        sum(session_starts.is_session_start) over (
+            partition by session_starts.cookie_id
+            order by session_starts.event_at, session_starts.event_id
+            rows between unbounded preceding and current row
+        ) as session_number
+    from session_starts
+
+),
+
+sessions as (
+
+    select
+        numbered.*,
+        first_value(numbered.event_id) over (
+            partition by numbered.cookie_id, numbered.session_number
+            order by numbered.event_at, numbered.event_id
+        ) as session_first_event_id,
+        max(crm_ids.customer_key) over (
+            partition by numbered.cookie_id, numbered.session_number
+        ) as session_login_customer_key,
+        count(distinct crm_ids.customer_key) over (
+            partition by numbered.cookie_id, numbered.session_number
+        ) as session_login_customers
+    from numbered
+    left join crm_ids on numbered.customer_id = crm_ids.identifier_value
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash("sessions.cookie_id || '-' || sessions.session_first_event_id") }} as session_id,
+        sessions.session_number,
+        sessions.event_id,
+        sessions.event_at,
+        sessions.cookie_id,
+        case
+            when identifiers.resolution_rule = 'login' then identifiers.customer_key
+            when sessions.session_login_customers = 1 then sessions.session_login_customer_key
+            else identifiers.customer_key
+        end as customer_key,
+        sessions.customer_id as logged_in_customer_id,
+        sessions.event_name,
+        sessions.page_path,
+        sessions.referrer,
+        sessions.utm_source,
+        sessions.utm_medium,
+        sessions.utm_campaign,
+        sessions.device_type,
+        sessions.order_id,
+        sessions.order_value_eur,
+        sessions.is_session_start = 1 as is_session_start
+    from sessions
+    left join identifiers on sessions.cookie_id = identifiers.identifier_value
+
+)
+
+select * from final

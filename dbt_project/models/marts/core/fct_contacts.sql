@@ -1,0 +1,63 @@
+with
+
+contacts as (
+
+    select * from {{ ref('int_contacts_identified') }}
+
+),
+
+final as (
+
+    select
+        contacts.contact_id,
+        contacts.chain_id,
+        contacts.previous_contact_id,
+        contacts.customer_key,
+        contacts.channel,
+        contacts.direction,
+        contacts.initiation_method,
+        contacts.reason,
+        coalesce(contacts.queue_name, '-1') as queue_key,
+        coalesce(contacts.agent_id, '-1') as agent_key,
+        cast(contacts.initiated_at as date) as contact_date,
+        contacts.initiated_at,
+        contacts.queued_at,
+        contacts.answered_at,
+        contacts.ended_at,
+        contacts.acw_ended_at,
+        contacts.ivr_path,
+        contacts.ivr_outcome,
+        contacts.disconnect_reason,
+        contacts.disposition,
+        cast(contacts.ivr_seconds as bigint) as ivr_seconds,
+        cast(contacts.queue_wait_seconds as bigint) as queue_wait_seconds,
+        cast(contacts.talk_seconds as bigint) as talk_seconds,
+        cast(contacts.hold_seconds as bigint) as hold_seconds,
+        cast(contacts.acw_seconds as bigint) as acw_seconds,
+        cast(contacts.handle_seconds as bigint) as handle_seconds,
+        contacts.email_received_at,
+        contacts.email_first_response_at,
+        cast(contacts.email_first_reply_seconds as bigint) as email_first_reply_seconds,
+        contacts.is_queued,
+        contacts.is_queued and not contacts.is_short_abandon and not contacts.is_callback_requested
+            as is_offered,
+        contacts.is_handled_live,
+        contacts.is_handled,
+        contacts.is_abandoned,
+        contacts.is_short_abandon,
+        contacts.is_answered_within_service_level,
+        contacts.is_abandoned
+        and contacts.queue_wait_seconds > {{ var('service_level_seconds') }}
+            as is_abandoned_after_service_level,
+        contacts.is_callback_requested,
+        contacts.is_transferred,
+        contacts.is_transfer_leg,
+        contacts.is_callback_leg,
+        contacts.is_contained,
+        contacts.is_resolved,
+        contacts.is_email_unanswered
+    from contacts
+
+)
+
+select * from final

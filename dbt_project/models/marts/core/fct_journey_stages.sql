@@ -1,0 +1,97 @@
+with
+
+touchpoints as (
+
+    select * from {{ ref('fct_touchpoints') }}
+
+),
+
+data_end as (
+
+    select max(touchpoints.started_at) as last_touchpoint_at from touchpoints
+
+),
+
+changes as (
+
+    select
+        touchpoints.customer_key,
+        touchpoints.touchpoint_number,
+        touchpoints.stage,
+        touchpoints.channel,
+        touchpoints.started_at,
+        case
+            when
+                lag(touchpoints.stage) over customer_order is null
+                or lag(touchpoints.stage) over customer_order <> touchpoints.stage
+                then 1
+            else 0
+        end as is_stage_entry
+    from touchpoints
+    where touchpoints.stage <> 'unknown'
+    window customer_order as (
+        partition by touchpoints.customer_key order by touchpoints.touchpoint_number
+    )
+
+),
+
+numbered as (
+
+    select
+        changes.*,
+        sum(changes.is_stage_entry) over (
+            partition by changes.customer_key
+            order by changes.touchpoint_number
+            rows between unbounded preceding and current row
+        ) as stage_entry_number
+    from changes
+
+),
+
+entries as (
+
+    select
+        numbered.customer_key,
+        numbered.stage_entry_number,
+        min(numbered.stage) as stage,
+        min(numbered.started_at) as entered_at,
+        count(*) as touchpoints,
+        count(distinct numbered.channel) as channels,
+        {{ dbt.listagg('distinct numbered.channel', "', '", 'order by numbered.channel') }}
+            as channel_list
+    from numbered
+    group by numbered.customer_key, numbered.stage_entry_number
+
+),
+
+final as (
+
+    select
+        entries.customer_key || ':' || cast(entries.stage_entry_number as {{ dbt.type_string() }})
+            as journey_stage_id,
+        entries.customer_key,
+        entries.stage,
+        cast(entries.stage_entry_number as integer) as stage_entry_number,
+        cast(entries.entered_at as date) as entered_date,
+        entries.entered_at,
+        lead(entries.entered_at) over customer_entries as exited_at,
+        coalesce(lead(entries.stage) over customer_entries, 'none') as next_stage,
+        cast(
+            {{ dbt.datediff(
+                'entries.entered_at',
+                'coalesce(lead(entries.entered_at) over customer_entries, data_end.last_touchpoint_at)',
+                'day') }} as integer
+        ) as days_in_stage,
+        cast(entries.touchpoints as integer) as touchpoints,
+        cast(entries.channels as integer) as channels,
+        entries.channel_list,
+        lead(entries.entered_at) over customer_entries is null as is_current
+    from entries
+    cross join data_end
+    window customer_entries as (
+        partition by entries.customer_key order by entries.stage_entry_number
+    )
+
+)
+
+select * from final

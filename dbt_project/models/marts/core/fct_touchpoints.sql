@@ -1,0 +1,334 @@
+with
+
+sessions as (
+
+    select * from {{ ref('fct_web_sessions') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_web_events_sessionized') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_contacts_identified') }}
+
+),
+
+surveys as (
+
+    select * from {{ ref('fct_survey_responses') }}
+
+),
+
+crm as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+stage_rules as (
+
+    select * from {{ ref('stage_rules') }}
+
+),
+
+touchpoint_types as (
+
+    select * from {{ ref('touchpoint_types') }}
+
+),
+
+web_sessions as (
+
+    select
+        'web_session:' || sessions.session_id as touchpoint_id,
+        sessions.customer_key,
+        'web_session' as touchpoint_type,
+        'web' as channel,
+        cast(null as varchar) as reason,
+        sessions.started_at,
+        sessions.ended_at,
+        case
+            when sessions.has_purchase then 'purchased'
+            when sessions.has_cancellation then 'cancelled'
+            when sessions.is_bounce then 'bounced'
+            else 'browsed'
+        end as outcome,
+        sessions.web_intent as stage_detail,
+        cast(null as varchar) as emotion_signal,
+        cast(null as double) as emotion_score,
+        sessions.session_id,
+        cast(null as varchar) as contact_id,
+        cast(null as varchar) as response_id
+    from sessions
+
+),
+
+purchases as (
+
+    select
+        'purchase:' || events.event_id as touchpoint_id,
+        events.customer_key,
+        'purchase' as touchpoint_type,
+        'web' as channel,
+        cast(null as varchar) as reason,
+        events.event_at as started_at,
+        events.event_at as ended_at,
+        'purchased' as outcome,
+        '*' as stage_detail,
+        cast(null as varchar) as emotion_signal,
+        cast(null as double) as emotion_score,
+        events.session_id,
+        cast(null as varchar) as contact_id,
+        cast(null as varchar) as response_id
+    from events
+    where events.event_name = 'purchase'
+
+),
+
+ivr_sessions as (
+
+    select
+        'ivr_session:' || contacts.contact_id as touchpoint_id,
+        contacts.customer_key,
+        'ivr_session' as touchpoint_type,
+        'ivr' as channel,
+        contacts.reason,
+        contacts.initiated_at as started_at,
+        coalesce(contacts.queued_at, contacts.ended_at) as ended_at,
+        coalesce(contacts.ivr_outcome, 'unknown') as outcome,
+        contacts.reason as stage_detail,
+        cast(null as varchar) as emotion_signal,
+        cast(null as double) as emotion_score,
+        cast(null as varchar) as session_id,
+        contacts.contact_id,
+        cast(null as varchar) as response_id
+    from contacts
+    where contacts.channel = 'voice' and contacts.ivr_path is not null
+
+),
+
+contact_touchpoints as (
+
+    select
+        case contacts.channel
+            when 'voice' then 'agent_call'
+            when 'chat' then 'agent_chat'
+            when 'bot' then 'bot_session'
+            else contacts.channel
+        end || ':' || contacts.contact_id as touchpoint_id,
+        contacts.customer_key,
+        case contacts.channel
+            when 'voice' then 'agent_call'
+            when 'chat' then 'agent_chat'
+            when 'bot' then 'bot_session'
+            else contacts.channel
+        end as touchpoint_type,
+        contacts.channel,
+        contacts.reason,
+        coalesce(contacts.queued_at, contacts.initiated_at) as started_at,
+        coalesce(contacts.ended_at, contacts.initiated_at) as ended_at,
+        case
+            when contacts.channel = 'bot' then coalesce(contacts.ivr_outcome, 'unknown')
+            when contacts.is_abandoned then 'abandoned'
+            when contacts.is_callback_requested then 'callback_requested'
+            when contacts.is_transferred then 'transferred'
+            when contacts.is_email_unanswered and contacts.email_first_response_at is null
+                then 'unanswered'
+            else coalesce(contacts.disposition, 'unknown')
+        end as outcome,
+        contacts.reason as stage_detail,
+        cast(null as varchar) as emotion_signal,
+        cast(null as double) as emotion_score,
+        cast(null as varchar) as session_id,
+        contacts.contact_id,
+        cast(null as varchar) as response_id
+    from contacts
+    where
+        contacts.channel in ('chat', 'email', 'callback', 'bot')
+        or (contacts.channel = 'voice' and contacts.queued_at is not null)
+
+),
+
+survey_touchpoints as (
+
+    select
+        surveys.touchpoint_id,
+        surveys.customer_key,
+        'survey_response' as touchpoint_type,
+        'survey' as channel,
+        cast(null as varchar) as reason,
+        surveys.responded_at as started_at,
+        surveys.responded_at as ended_at,
+        surveys.survey_type as outcome,
+        coalesce(surveys.nps_category, 'transactional') as stage_detail,
+        surveys.emotion_signal,
+        case
+            when surveys.is_nps_valid then surveys.nps_score / 10.0
+            when surveys.is_csat_valid then (surveys.csat_score - 1) / 4.0
+        end as emotion_score,
+        cast(null as varchar) as session_id,
+        surveys.contact_id,
+        surveys.response_id
+    from surveys
+
+),
+
+cancellations as (
+
+    select
+        'cancellation:' || crm.customer_id as touchpoint_id,
+        crm.customer_id as customer_key,
+        'cancellation' as touchpoint_type,
+        'crm' as channel,
+        cast(null as varchar) as reason,
+        min(crm.updated_at) as started_at,
+        min(crm.updated_at) as ended_at,
+        'cancelled' as outcome,
+        '*' as stage_detail,
+        cast(null as varchar) as emotion_signal,
+        cast(null as double) as emotion_score,
+        cast(null as varchar) as session_id,
+        cast(null as varchar) as contact_id,
+        cast(null as varchar) as response_id
+    from crm
+    where crm.cancel_date is not null
+    group by crm.customer_id
+
+),
+
+unioned as (
+
+    select * from web_sessions
+    union all
+    select * from purchases
+    union all
+    select * from ivr_sessions
+    union all
+    select * from contact_touchpoints
+    union all
+    select * from survey_touchpoints
+    union all
+    select * from cancellations
+
+),
+
+signups as (
+
+    {#- A customer's journey turns from prospect to customer at the first purchase, else at the
+        start of the CRM signup date. -#}
+    select
+        customers.customer_key,
+        coalesce(
+            min(purchases.started_at), cast(min(customers.signup_date) as timestamp)
+        ) as signed_up_at
+    from customers
+    left join purchases on customers.customer_key = purchases.customer_key
+    where not customers.is_anonymous
+    group by customers.customer_key
+
+),
+
+with_lifecycle as (
+
+    select
+        unioned.*,
+        case
+            when unioned.started_at >= signups.signed_up_at then 'customer'
+            else 'prospect'
+        end as lifecycle
+    from unioned
+    left join signups on unioned.customer_key = signups.customer_key
+
+),
+
+matched as (
+
+    select
+        with_lifecycle.touchpoint_id,
+        stage_rules.stage,
+        row_number() over (
+            partition by with_lifecycle.touchpoint_id order by stage_rules.priority
+        ) as rule_rank
+    from with_lifecycle
+    inner join stage_rules
+        on
+            stage_rules.touchpoint_type in ('*', with_lifecycle.touchpoint_type)
+            and stage_rules.lifecycle in ('*', with_lifecycle.lifecycle)
+            and stage_rules.detail in ('*', with_lifecycle.stage_detail)
+
+),
+
+staged as (
+
+    select
+        with_lifecycle.*,
+        coalesce(matched.stage, 'unknown') as stage,
+        coalesce(touchpoint_types.sort_order, 99) as type_sort_order
+    from with_lifecycle
+    left join matched
+        on with_lifecycle.touchpoint_id = matched.touchpoint_id and matched.rule_rank = 1
+    left join touchpoint_types on with_lifecycle.touchpoint_type = touchpoint_types.touchpoint_type
+
+),
+
+ordered as (
+
+    select
+        staged.*,
+        row_number() over customer_order as touchpoint_number,
+        lag(staged.touchpoint_id) over customer_order as previous_touchpoint_id,
+        lead(staged.touchpoint_id) over customer_order as next_touchpoint_id
+    from staged
+    window customer_order as (
+        partition by staged.customer_key
+        order by staged.started_at, staged.type_sort_order, staged.touchpoint_id
+    )
+
+),
+
+final as (
+
+    select
+        ordered.touchpoint_id,
+        ordered.customer_key,
+        coalesce(customers.customer_sk, '-1') as customer_sk,
+        ordered.touchpoint_type,
+        ordered.channel,
+        ordered.stage,
+        ordered.lifecycle,
+        coalesce(ordered.reason, 'unknown') as reason,
+        cast(ordered.started_at as date) as touchpoint_date,
+        ordered.started_at,
+        ordered.ended_at,
+        cast({{ seconds_between('ordered.started_at', 'ordered.ended_at') }} as bigint)
+            as duration_seconds,
+        ordered.outcome,
+        ordered.emotion_signal,
+        cast(ordered.emotion_score as double) as emotion_score,
+        cast(ordered.touchpoint_number as bigint) as touchpoint_number,
+        ordered.previous_touchpoint_id,
+        ordered.next_touchpoint_id,
+        ordered.session_id,
+        ordered.contact_id,
+        ordered.response_id
+    from ordered
+    left join customers
+        on
+            ordered.customer_key = customers.customer_key
+            and ordered.started_at >= customers.valid_from
+            and (customers.valid_to is null or ordered.started_at < customers.valid_to)
+
+)
+
+select * from final

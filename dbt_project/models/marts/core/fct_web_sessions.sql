@@ -1,0 +1,113 @@
+with
+
+events as (
+
+    select * from {{ ref('int_web_events_sessionized') }}
+
+),
+
+sessions as (
+
+    select
+        events.session_id,
+        min(events.cookie_id) as cookie_id,
+        min(events.session_number) as session_number,
+        min(events.customer_key) as customer_key,
+        min(events.event_at) as started_at,
+        max(events.event_at) as ended_at,
+        count(*) as events,
+        sum(case when events.event_name in ('page_view', 'faq_view') then 1 else 0 end) as page_views,
+        max(case when events.event_name = 'login' then 1 else 0 end) = 1 as has_login,
+        max(
+            case
+                when events.event_name = 'faq_view' or events.page_path like '/help%' then 1 else 0
+            end
+        ) = 1 as has_help_centre,
+        max(case when events.event_name = 'search' then 1 else 0 end) = 1 as has_search,
+        max(
+            case
+                when
+                    events.page_path in ('/pricing', '/compare', '/checkout')
+                    or events.page_path like '/products/%'
+                    then 1
+                else 0
+            end
+        ) = 1 as has_consideration_page,
+        max(case when events.event_name = 'purchase' then 1 else 0 end) = 1 as has_purchase,
+        max(case when events.event_name = 'cancel_subscription' then 1 else 0 end) = 1
+            as has_cancellation,
+        max(case when events.event_name = 'error' then 1 else 0 end) = 1 as has_error
+    from events
+    group by events.session_id
+
+),
+
+landing as (
+
+    select
+        events.session_id,
+        events.page_path as landing_page_path,
+        events.referrer,
+        events.utm_source,
+        events.utm_medium,
+        events.utm_campaign,
+        events.device_type
+    from events
+    where events.is_session_start
+
+),
+
+exits as (
+
+    select
+        events.session_id,
+        events.page_path as exit_page_path,
+        row_number() over (
+            partition by events.session_id order by events.event_at desc, events.event_id desc
+        ) as event_rank
+    from events
+
+),
+
+final as (
+
+    select
+        sessions.session_id,
+        sessions.cookie_id,
+        cast(sessions.session_number as integer) as session_number,
+        sessions.customer_key,
+        cast(sessions.started_at as date) as session_date,
+        sessions.started_at,
+        sessions.ended_at,
+        cast({{ seconds_between('sessions.started_at', 'sessions.ended_at') }} as bigint)
+            as duration_seconds,
+        cast(sessions.events as integer) as events,
+        cast(sessions.page_views as integer) as page_views,
+        landing.landing_page_path,
+        exits.exit_page_path,
+        landing.referrer,
+        landing.utm_source,
+        landing.utm_medium,
+        landing.utm_campaign,
+        coalesce(landing.device_type, 'unknown') as device_type,
+        sessions.has_login,
+        sessions.has_help_centre,
+        sessions.has_search,
+        sessions.has_consideration_page,
+        sessions.has_purchase,
+        sessions.has_cancellation,
+        sessions.has_error,
+        sessions.events = 1 as is_bounce,
+        case
+            when sessions.has_help_centre then 'help'
+            when sessions.has_consideration_page then 'consideration'
+            when sessions.has_login then 'browse'
+            else 'awareness'
+        end as web_intent
+    from sessions
+    left join landing on sessions.session_id = landing.session_id
+    left join exits on sessions.session_id = exits.session_id and exits.event_rank = 1
+
+)
+
+select * from final

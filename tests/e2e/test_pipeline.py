@@ -168,3 +168,61 @@ def test_failing_dbt_test_fails_the_run_with_one_clear_line(tmp_path: Path) -> N
     log = re.search(r"full log: (\S+)", result.stderr)
     assert log and Path(log.group(1)).exists()
     assert "accepted_values_stg_contact_center__contacts_channel" in Path(log.group(1)).read_text()
+
+
+def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:
+    with _db(home) as con:
+        phones = {r[0] for r in con.execute(
+            "select distinct regexp_replace(phone, '[^0-9]', '', 'g') from raw.crm__customers"
+        ).fetchall()}
+        names = {r[0] for r in con.execute(
+            "select first_name from raw.crm__customers union select last_name"
+            " from raw.crm__customers").fetchall()}
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'marts' and data_type = 'VARCHAR'"
+        ).fetchall()
+        assert len({c[0] for c in columns}) >= 13  # every mart but dim_date has text
+        for table, column in columns:
+            values = {r[0] for r in con.execute(
+                f'select distinct "{column}" from marts."{table}" where "{column}" is not null'
+            ).fetchall()}
+            assert not [v for v in values if EMAIL.search(v)], (table, column)
+            assert not values & phones, (table, column)
+            assert not values & names, (table, column)
+
+
+def test_warehouse_finds_what_the_simulator_planted(home: Path, first_run) -> None:
+    import csv
+    import json
+
+    truth = list(csv.DictReader((home / "truth/daily.csv").open()))
+    summary = json.loads((home / "truth/summary.json").read_text())
+    with _db(home) as con:
+        [(rejected,)] = con.execute(
+            "select sum(rows_rejected) from raw.load_ledger where source = 'contact_center'"
+        ).fetchall()
+        by_channel = dict(con.execute(
+            "select channel, count(*) from marts.fct_contacts group by channel").fetchall())
+        [(abandoned,)] = con.execute(
+            "select count(*) from marts.fct_contacts where is_abandoned").fetchall()
+        [(sessions,)] = con.execute("select count(*) from marts.fct_web_sessions").fetchall()
+        [(episodes,)] = con.execute(
+            "select count(*) from marts.fct_service_journeys").fetchall()
+        [(repeat_contacts,)] = con.execute(
+            "select sum(contacts - 1) from marts.fct_service_journeys").fetchall()
+    planted = {c: sum(int(day[f"contacts_{c}"]) for day in truth)
+               for c in ("voice", "chat", "email", "callback", "bot")}
+    # Every planted contact is in the warehouse, less the rows the loader rejected.
+    assert sum(by_channel.values()) == sum(planted.values()) - rejected
+    for channel, count in planted.items():
+        assert planted[channel] - rejected <= by_channel.get(channel, 0) <= count
+    planted_abandoned = sum(int(day["abandoned"]) for day in truth)
+    assert planted_abandoned - rejected <= abandoned <= planted_abandoned
+    planted_sessions = sum(int(day["web_sessions"]) for day in truth)
+    assert abs(sessions - planted_sessions) <= 0.03 * planted_sessions
+    # Episodes: one per planted issue, give or take issues split by a gap over 7 days or
+    # merged with another issue of the same reason within 7 days.
+    assert abs(episodes - summary["issues"]) <= 0.15 * summary["issues"]
+    planted_repeats = sum(int(day["repeat_contacts"]) for day in truth)
+    assert abs(repeat_contacts - planted_repeats) <= 0.25 * planted_repeats + 5

@@ -172,21 +172,31 @@ def test_failing_dbt_test_fails_the_run_with_one_clear_line(tmp_path: Path) -> N
 
 def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:
     with _db(home) as con:
-        phones = {r[0] for r in con.execute(
-            "select distinct regexp_replace(phone, '[^0-9]', '', 'g') from raw.crm__customers"
-        ).fetchall()}
-        names = {r[0] for r in con.execute(
-            "select first_name from raw.crm__customers union select last_name"
-            " from raw.crm__customers").fetchall()}
+        phones = {
+            r[0]
+            for r in con.execute(
+                "select distinct regexp_replace(phone, '[^0-9]', '', 'g') from raw.crm__customers"
+            ).fetchall()
+        }
+        names = {
+            r[0]
+            for r in con.execute(
+                "select first_name from raw.crm__customers union select last_name"
+                " from raw.crm__customers"
+            ).fetchall()
+        }
         columns = con.execute(
             "select table_name, column_name from information_schema.columns"
             " where table_schema = 'marts' and data_type = 'VARCHAR'"
         ).fetchall()
         assert len({c[0] for c in columns}) >= 13  # every mart but dim_date has text
         for table, column in columns:
-            values = {r[0] for r in con.execute(
-                f'select distinct "{column}" from marts."{table}" where "{column}" is not null'
-            ).fetchall()}
+            values = {
+                r[0]
+                for r in con.execute(
+                    f'select distinct "{column}" from marts."{table}" where "{column}" is not null'
+                ).fetchall()
+            }
             assert not [v for v in values if EMAIL.search(v)], (table, column)
             assert not values & phones, (table, column)
             assert not values & names, (table, column)
@@ -202,17 +212,23 @@ def test_warehouse_finds_what_the_simulator_planted(home: Path, first_run) -> No
         [(rejected,)] = con.execute(
             "select sum(rows_rejected) from raw.load_ledger where source = 'contact_center'"
         ).fetchall()
-        by_channel = dict(con.execute(
-            "select channel, count(*) from marts.fct_contacts group by channel").fetchall())
+        by_channel = dict(
+            con.execute(
+                "select channel, count(*) from marts.fct_contacts group by channel"
+            ).fetchall()
+        )
         [(abandoned,)] = con.execute(
-            "select count(*) from marts.fct_contacts where is_abandoned").fetchall()
+            "select count(*) from marts.fct_contacts where is_abandoned"
+        ).fetchall()
         [(sessions,)] = con.execute("select count(*) from marts.fct_web_sessions").fetchall()
-        [(episodes,)] = con.execute(
-            "select count(*) from marts.fct_service_journeys").fetchall()
+        [(episodes,)] = con.execute("select count(*) from marts.fct_service_journeys").fetchall()
         [(repeat_contacts,)] = con.execute(
-            "select sum(contacts - 1) from marts.fct_service_journeys").fetchall()
-    planted = {c: sum(int(day[f"contacts_{c}"]) for day in truth)
-               for c in ("voice", "chat", "email", "callback", "bot")}
+            "select sum(contacts - 1) from marts.fct_service_journeys"
+        ).fetchall()
+    planted = {
+        c: sum(int(day[f"contacts_{c}"]) for day in truth)
+        for c in ("voice", "chat", "email", "callback", "bot")
+    }
     # Every planted contact is in the warehouse, less the rows the loader rejected.
     assert sum(by_channel.values()) == sum(planted.values()) - rejected
     for channel, count in planted.items():
@@ -226,3 +242,37 @@ def test_warehouse_finds_what_the_simulator_planted(home: Path, first_run) -> No
     assert abs(episodes - summary["issues"]) <= 0.15 * summary["issues"]
     planted_repeats = sum(int(day["repeat_contacts"]) for day in truth)
     assert abs(repeat_contacts - planted_repeats) <= 0.25 * planted_repeats + 5
+
+
+def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path: Path) -> None:
+    import json
+
+    env = {
+        **os.environ,
+        "CJM_HOME": str(home),
+        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DO_NOT_TRACK": "1",
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "docs", "generate", "--target-path", str(tmp_path)],
+        cwd=REPO / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert len(models) >= 24
+    assert not [m["name"] for m in models if not m["description"].strip()]
+    marts = [m for m in models if m["fqn"][1] == "marts"]
+    for model in marts:
+        undocumented = [c for c, spec in model["columns"].items() if not spec["description"]]
+        assert not undocumented, (model["name"], undocumented)
+        assert "One row per" in model["description"] or "one row per" in model["description"], (
+            model["name"]
+        )
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    assert any(key.endswith("fct_touchpoints") for key in catalog["nodes"])

@@ -2,14 +2,85 @@
     One row per contact leg, with its customer (CRM id, else e-mail, else phone, else an
     anonymous key), its conformed reason, the chain it belongs to (transfer, callback and bot
     hand-off legs carry their first leg's id as chain_id) and its measures and flags.
+
+    Incremental by chain: every run rebuilds the chains with a leg loaded since the last run,
+    or with an identifier (CRM id, e-mail, phone) of a CRM customer loaded since.
 -#}
+-- depends_on: {{ ref('stg_crm__customers') }}
+{{ config(
+    materialized='incremental',
+    unique_key='chain_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
+
+all_contacts as (
+
+    select
+        *,
+        coalesce(initial_contact_id, contact_id) as source_chain_id
+    from {{ ref('stg_contact_center__contacts') }}
+
+),
+
+{% if is_incremental() %}
+crm as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+watermark as (
+
+    select
+        {{ dbt.dateadd('hour', -var('incremental_lookback_hours'), 'max(_loaded_at)') }}
+            as loaded_after
+    from {{ this }}
+
+),
+
+new_crm as (
+
+    select crm.*
+    from crm
+    cross join watermark
+    where crm._loaded_at > watermark.loaded_after
+
+),
+
+touched_chains as (
+
+    select all_contacts.source_chain_id
+    from all_contacts
+    cross join watermark
+    where all_contacts._loaded_at > watermark.loaded_after
+    union
+    select all_contacts.source_chain_id
+    from all_contacts
+    inner join new_crm
+        on
+            all_contacts.customer_id = new_crm.customer_id
+            or all_contacts.customer_email_hash = new_crm.email_hash
+            or all_contacts.customer_phone_hash = new_crm.phone_hash
+
+),
 
 contacts as (
 
-    select * from {{ ref('stg_contact_center__contacts') }}
+    select all_contacts.*
+    from all_contacts
+    inner join touched_chains on all_contacts.source_chain_id = touched_chains.source_chain_id
 
 ),
+{% else %}
+contacts as (
+
+    select * from all_contacts
+
+),
+{% endif %}
 
 identifiers as (
 
@@ -106,7 +177,7 @@ final as (
 
     select
         measured.contact_id,
-        coalesce(measured.initial_contact_id, measured.contact_id) as chain_id,
+        measured.source_chain_id as chain_id,
         measured.previous_contact_id,
         measured.customer_key,
         measured.channel,
@@ -159,7 +230,9 @@ final as (
         and (
             measured.email_first_response_at is null
             or measured.email_first_reply_seconds > {{ var('email_reply_sla_hours') }} * 3600
-        ) as is_email_unanswered
+        ) as is_email_unanswered,
+        measured._loaded_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
     from measured
 
 )

@@ -4,14 +4,72 @@
     customer is the cookie's resolved customer (so visits before a login are attributed once the
     cookie is linked); on a shared device a logged-in visit belongs to its own user and an
     anonymous visit stays anonymous.
+
+    Incremental: every run re-sessionizes the whole history of each cookie that has events
+    loaded since the last run (or whose logins point at CRM customers loaded since), so late
+    events and late identity land exactly as in a full refresh.
 -#}
+-- depends_on: {{ ref('stg_crm__customers') }}
+{{ config(
+    materialized='incremental',
+    unique_key='cookie_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
-events as (
+all_events as (
 
     select * from {{ ref('stg_web__events') }}
 
 ),
+
+{% if is_incremental() %}
+crm as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+watermark as (
+
+    select
+        {{ dbt.dateadd('hour', -var('incremental_lookback_hours'), 'max(_loaded_at)') }}
+            as loaded_after
+    from {{ this }}
+
+),
+
+touched_cookies as (
+
+    select all_events.cookie_id
+    from all_events
+    cross join watermark
+    where all_events._loaded_at > watermark.loaded_after
+    union
+    select all_events.cookie_id
+    from all_events
+    inner join crm on all_events.customer_id = crm.customer_id
+    cross join watermark
+    where crm._loaded_at > watermark.loaded_after
+
+),
+
+events as (
+
+    select all_events.*
+    from all_events
+    inner join touched_cookies on all_events.cookie_id = touched_cookies.cookie_id
+
+),
+{% else %}
+events as (
+
+    select * from all_events
+
+),
+{% endif %}
 
 identifiers as (
 
@@ -109,7 +167,9 @@ final as (
         sessions.device_type,
         sessions.order_id,
         sessions.order_value_eur,
-        sessions.is_session_start = 1 as is_session_start
+        sessions.is_session_start = 1 as is_session_start,
+        sessions._loaded_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
     from sessions
     left join identifiers on sessions.cookie_id = identifiers.identifier_value
 

@@ -1,10 +1,28 @@
+{#- Incremental by chain: copies the chains int_contacts_identified rewrote. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='chain_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
+{% if is_incremental() %}
+contacts as (
+
+    select *
+    from {{ ref('int_contacts_identified') }}
+    where _batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+
+),
+{% else %}
 contacts as (
 
     select * from {{ ref('int_contacts_identified') }}
 
 ),
+{% endif %}
 
 final as (
 
@@ -55,7 +73,8 @@ final as (
         contacts.is_callback_leg,
         contacts.is_contained,
         contacts.is_resolved,
-        contacts.is_email_unanswered
+        contacts.is_email_unanswered,
+        contacts._batch_at
     from contacts
 
 )

@@ -1,10 +1,28 @@
+{#- Incremental by cookie: re-aggregates the cookies int_web_events_sessionized rewrote. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='cookie_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
+{% if is_incremental() %}
+events as (
+
+    select *
+    from {{ ref('int_web_events_sessionized') }}
+    where _batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+
+),
+{% else %}
 events as (
 
     select * from {{ ref('int_web_events_sessionized') }}
 
 ),
+{% endif %}
 
 sessions as (
 
@@ -36,7 +54,8 @@ sessions as (
         max(case when events.event_name = 'purchase' then 1 else 0 end) = 1 as has_purchase,
         max(case when events.event_name = 'cancel_subscription' then 1 else 0 end) = 1
             as has_cancellation,
-        max(case when events.event_name = 'error' then 1 else 0 end) = 1 as has_error
+        max(case when events.event_name = 'error' then 1 else 0 end) = 1 as has_error,
+        max(events._batch_at) as _batch_at
     from events
     group by events.session_id
 
@@ -103,7 +122,8 @@ final as (
             when sessions.has_consideration_page then 'consideration'
             when sessions.has_login then 'browse'
             else 'awareness'
-        end as web_intent
+        end as web_intent,
+        sessions._batch_at
     from sessions
     left join landing on sessions.session_id = landing.session_id
     left join exits on sessions.session_id = exits.session_id and exits.event_rank = 1

@@ -41,6 +41,8 @@ episodes as (
         chain_sequence.episode_id,
         min(chain_sequence.customer_key) as customer_key,
         min(chain_sequence.reason) as reason,
+        min(case when chain_sequence.chain_number_in_episode = 1 then chain_sequence.channel end)
+            as first_channel,
         min(chain_sequence.started_at) as started_at,
         max(chain_sequence.ended_at) as ended_at,
         count(*) as contacts,
@@ -108,6 +110,7 @@ final as (
         episodes.episode_id,
         episodes.customer_key,
         episodes.reason,
+        episodes.first_channel,
         cast(episodes.started_at as date) as episode_date,
         episodes.started_at,
         episodes.ended_at,

@@ -1,0 +1,67 @@
+{#-
+    Digital-to-assisted escalation per day x customer segment: web visits with help-centre
+    activity followed by an assisted contact of the same customer within
+    var('escalation_window_hours') (72).
+-#}
+with
+
+sessions as (
+
+    select * from {{ ref('fct_web_sessions') }}
+
+),
+
+chains as (
+
+    select * from {{ ref('int_contact_chains_windowed') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+help_visits as (
+
+    select sessions.*
+    from sessions
+    where sessions.has_help_centre
+
+),
+
+escalated as (
+
+    select distinct help_visits.session_id
+    from help_visits
+    inner join chains
+        on
+            help_visits.customer_key = chains.customer_key
+            and chains.is_assisted
+            and chains.started_at > help_visits.started_at
+            and chains.started_at <= {{ dbt.dateadd(
+                'hour', var('escalation_window_hours'), 'help_visits.started_at') }}
+
+),
+
+final as (
+
+    select
+        help_visits.session_date as date_day,
+        coalesce(customers.segment, 'unknown') as segment,
+        cast(count(*) as bigint) as help_centre_visits,
+        cast(count(escalated.session_id) as bigint) as escalated_visits,
+        {{ ratio('count(escalated.session_id)', 'count(*)') }} as channel_escalation_rate
+    from help_visits
+    left join escalated on help_visits.session_id = escalated.session_id
+    left join customers
+        on
+            help_visits.customer_key = customers.customer_key
+            and help_visits.started_at >= customers.valid_from
+            and (customers.valid_to is null or help_visits.started_at < customers.valid_to)
+    group by help_visits.session_date, coalesce(customers.segment, 'unknown')
+
+)
+
+select * from final

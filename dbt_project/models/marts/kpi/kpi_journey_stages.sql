@@ -1,0 +1,110 @@
+{#-
+    Journey KPIs per month of first entry x stage, for the funnel awareness -> consideration ->
+    purchase -> service -> loyalty. A customer converts when they first enter the next stage
+    within var('stage_conversion_window_days') (30) of first entering this one; a journey break is
+    a customer whose window has passed without converting.
+-#}
+with
+
+entries as (
+
+    select * from {{ ref('fct_journey_stages') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('dim_journey_stage') }}
+
+),
+
+data_end as (
+
+    select max(entries.entered_at) as last_entered_at from entries
+
+),
+
+first_entries as (
+
+    select
+        entries.customer_key,
+        entries.stage,
+        min(entries.entered_at) as entered_at
+    from entries
+    group by entries.customer_key, entries.stage
+
+),
+
+funnel as (
+
+    select
+        first_entries.customer_key,
+        first_entries.stage,
+        stages.stage_order,
+        next_stage.stage as next_stage,
+        first_entries.entered_at,
+        converted.entered_at as next_entered_at
+    from first_entries
+    inner join stages on first_entries.stage = stages.stage
+    inner join stages as next_stage on stages.stage_order + 1 = next_stage.stage_order
+    left join first_entries as converted
+        on
+            first_entries.customer_key = converted.customer_key
+            and next_stage.stage = converted.stage
+            and converted.entered_at >= first_entries.entered_at
+            and converted.entered_at <= {{ dbt.dateadd(
+                'day', var('stage_conversion_window_days'), 'first_entries.entered_at') }}
+    where stages.stage_order between 1 and 4
+
+),
+
+flagged as (
+
+    select
+        funnel.*,
+        funnel.next_entered_at is not null as is_converted,
+        funnel.next_entered_at is null
+        and {{ dbt.dateadd('day', var('stage_conversion_window_days'), 'funnel.entered_at') }}
+        <= data_end.last_entered_at as is_break
+    from funnel
+    cross join data_end
+
+),
+
+time_in_stage as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'entries.entered_at') }} as date) as entry_month,
+        entries.stage,
+        avg(entries.days_in_stage) as mean_days_in_stage
+    from entries
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'flagged.entered_at') }} as date) as entry_month,
+        flagged.stage,
+        cast(min(flagged.stage_order) as integer) as stage_order,
+        min(flagged.next_stage) as next_stage,
+        cast(count(*) as bigint) as customers_entered,
+        cast(count(*) filter (where flagged.is_converted) as bigint) as customers_converted,
+        cast(count(*) filter (where flagged.is_break) as bigint) as journey_breaks,
+        {{ ratio(
+            'count(*) filter (where flagged.is_converted)',
+            'count(*) filter (where flagged.is_converted or flagged.is_break)'
+        ) }} as stage_conversion_rate,
+        cast(min(time_in_stage.mean_days_in_stage) as double) as mean_days_in_stage
+    from flagged
+    left join time_in_stage
+        on
+            cast({{ dbt.date_trunc('month', 'flagged.entered_at') }} as date)
+            = time_in_stage.entry_month
+            and flagged.stage = time_in_stage.stage
+    group by 1, 2
+
+)
+
+select * from final

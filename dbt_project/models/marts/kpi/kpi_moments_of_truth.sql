@@ -1,0 +1,191 @@
+{#-
+    Moments of truth: one row per moment (touchpoint type and outcome, e.g. agent_call /
+    unresolved), comparing CRM customers who had it with those who did not: relationship NPS
+    after the moment (for those who had it) or at any time (for those who did not), and the
+    share who cancelled after it (or at all). Ranked by the NPS difference (most harmful first)
+    and by the churn difference (most harmful first).
+-#}
+with
+
+touchpoints as (
+
+    select * from {{ ref('fct_touchpoints') }}
+
+),
+
+responses as (
+
+    select * from {{ ref('fct_survey_responses') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+crm_customers as (
+
+    select
+        customers.customer_key,
+        max(customers.cancel_date) as cancel_date
+    from customers
+    where not customers.is_anonymous and customers.customer_key <> '-1'
+    group by customers.customer_key
+
+),
+
+moments as (
+
+    select
+        touchpoints.customer_key,
+        touchpoints.touchpoint_type,
+        touchpoints.outcome,
+        min(touchpoints.started_at) as first_had_at
+    from touchpoints
+    inner join crm_customers on touchpoints.customer_key = crm_customers.customer_key
+    where touchpoints.touchpoint_type not in ('survey_response', 'cancellation')
+    group by touchpoints.customer_key, touchpoints.touchpoint_type, touchpoints.outcome
+
+),
+
+moment_types as (
+
+    select distinct
+        moments.touchpoint_type,
+        moments.outcome
+    from moments
+
+),
+
+relationship_nps as (
+
+    select
+        responses.customer_key,
+        responses.responded_at,
+        responses.nps_category
+    from responses
+    where responses.survey_type = 'relationship' and responses.is_nps_valid
+
+),
+
+customer_moment as (
+
+    select
+        moment_types.touchpoint_type,
+        moment_types.outcome,
+        crm_customers.customer_key,
+        crm_customers.cancel_date,
+        moments.first_had_at,
+        moments.customer_key is not null as had_moment
+    from moment_types
+    cross join crm_customers
+    left join moments
+        on
+            moment_types.touchpoint_type = moments.touchpoint_type
+            and moment_types.outcome = moments.outcome
+            and crm_customers.customer_key = moments.customer_key
+
+),
+
+later_nps as (
+
+    select
+        customer_moment.touchpoint_type,
+        customer_moment.outcome,
+        customer_moment.had_moment,
+        count(*) as nps_responses,
+        count(*) filter (where relationship_nps.nps_category = 'promoter') as promoters,
+        count(*) filter (where relationship_nps.nps_category = 'detractor') as detractors
+    from customer_moment
+    inner join relationship_nps
+        on
+            customer_moment.customer_key = relationship_nps.customer_key
+            and (
+                not customer_moment.had_moment
+                or relationship_nps.responded_at > customer_moment.first_had_at
+            )
+    group by customer_moment.touchpoint_type, customer_moment.outcome, customer_moment.had_moment
+
+),
+
+churn as (
+
+    select
+        customer_moment.touchpoint_type,
+        customer_moment.outcome,
+        customer_moment.had_moment,
+        count(*) as customers,
+        count(*) filter (
+            where customer_moment.cancel_date is not null
+            and (
+                not customer_moment.had_moment
+                or customer_moment.cancel_date >= cast(customer_moment.first_had_at as date)
+            )
+        ) as customers_cancelled
+    from customer_moment
+    group by customer_moment.touchpoint_type, customer_moment.outcome, customer_moment.had_moment
+
+),
+
+compared as (
+
+    select
+        churn.touchpoint_type,
+        churn.outcome,
+        max(case when churn.had_moment then churn.customers end) as customers_with,
+        max(case when not churn.had_moment then churn.customers end) as customers_without,
+        max(case when churn.had_moment then churn.customers_cancelled end) as cancelled_with,
+        max(case when not churn.had_moment then churn.customers_cancelled end) as cancelled_without,
+        max(case when later_nps.had_moment then later_nps.nps_responses end) as nps_responses_with,
+        max(case when not later_nps.had_moment then later_nps.nps_responses end)
+            as nps_responses_without,
+        max(case when later_nps.had_moment then {{ nps(
+            'later_nps.promoters', 'later_nps.detractors', 'later_nps.nps_responses') }} end)
+            as nps_with,
+        max(case when not later_nps.had_moment then {{ nps(
+            'later_nps.promoters', 'later_nps.detractors', 'later_nps.nps_responses') }} end)
+            as nps_without
+    from churn
+    left join later_nps
+        on
+            churn.touchpoint_type = later_nps.touchpoint_type
+            and churn.outcome = later_nps.outcome
+            and churn.had_moment = later_nps.had_moment
+    group by churn.touchpoint_type, churn.outcome
+
+),
+
+final as (
+
+    select
+        compared.touchpoint_type,
+        compared.outcome,
+        cast(coalesce(compared.customers_with, 0) as bigint) as customers_with,
+        cast(coalesce(compared.customers_without, 0) as bigint) as customers_without,
+        cast(coalesce(compared.nps_responses_with, 0) as bigint) as nps_responses_with,
+        cast(coalesce(compared.nps_responses_without, 0) as bigint) as nps_responses_without,
+        cast(compared.nps_with as double) as nps_with,
+        cast(compared.nps_without as double) as nps_without,
+        cast(compared.nps_with - compared.nps_without as double) as nps_difference,
+        {{ ratio('compared.cancelled_with', 'compared.customers_with') }} as churn_rate_with,
+        {{ ratio('compared.cancelled_without', 'compared.customers_without') }}
+            as churn_rate_without,
+        {{ ratio('compared.cancelled_with', 'compared.customers_with') }}
+        - {{ ratio('compared.cancelled_without', 'compared.customers_without') }}
+            as churn_rate_difference,
+        cast(rank() over (
+            order by compared.nps_with - compared.nps_without asc nulls last
+        ) as bigint) as nps_impact_rank,
+        cast(rank() over (
+            order by
+                {{ ratio('compared.cancelled_with', 'compared.customers_with') }}
+                - {{ ratio('compared.cancelled_without', 'compared.customers_without') }}
+                desc nulls last
+        ) as bigint) as churn_impact_rank
+    from compared
+
+)
+
+select * from final

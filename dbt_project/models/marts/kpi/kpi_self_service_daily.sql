@@ -1,0 +1,80 @@
+{#-
+    Self-service KPIs per day x channel (ivr, bot) x reason x customer segment. A session is a
+    bot leg, or the IVR part of an inbound call.
+-#}
+with
+
+contacts as (
+
+    select * from {{ ref('fct_contacts') }}
+
+),
+
+chains as (
+
+    select * from {{ ref('int_contact_chains_windowed') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+episode_ends as (
+
+    select
+        chains.episode_id,
+        max(chains.chain_number_in_episode) as last_chain_number
+    from chains
+    group by chains.episode_id
+
+),
+
+sessions as (
+
+    select
+        contacts.contact_date,
+        case when contacts.channel = 'bot' then 'bot' else 'ivr' end as channel,
+        contacts.reason,
+        coalesce(customers.segment, 'unknown') as segment,
+        contacts.is_contained,
+        contacts.is_contained
+        and chains.chain_number_in_episode = episode_ends.last_chain_number
+            as is_resolved_contained
+    from contacts
+    inner join chains on contacts.chain_id = chains.chain_id
+    inner join episode_ends on chains.episode_id = episode_ends.episode_id
+    left join customers
+        on
+            contacts.customer_key = customers.customer_key
+            and contacts.initiated_at >= customers.valid_from
+            and (customers.valid_to is null or contacts.initiated_at < customers.valid_to)
+    where
+        contacts.channel = 'bot'
+        or (contacts.channel = 'voice' and contacts.ivr_path is not null
+            and contacts.initiation_method = 'inbound')
+
+),
+
+final as (
+
+    select
+        sessions.contact_date as date_day,
+        sessions.channel,
+        sessions.reason,
+        sessions.segment,
+        cast(count(*) as bigint) as sessions,
+        cast(count(*) filter (where sessions.is_contained) as bigint) as contained,
+        cast(count(*) filter (where sessions.is_resolved_contained) as bigint)
+            as resolved_contained,
+        {{ ratio('count(*) filter (where sessions.is_contained)', 'count(*)') }} as containment_rate,
+        {{ ratio('count(*) filter (where sessions.is_resolved_contained)', 'count(*)') }}
+            as resolved_containment_rate
+    from sessions
+    group by sessions.contact_date, sessions.channel, sessions.reason, sessions.segment
+
+)
+
+select * from final

@@ -1,0 +1,114 @@
+{#-
+    Voice-of-customer KPIs per period (week and month, in period_grain) x journey stage x channel
+    x customer segment. The stage is the survey touchpoint's; the channel is the surveyed
+    contact's (post-contact surveys) or 'survey' (relationship surveys). Only valid scores count.
+-#}
+with
+
+responses as (
+
+    select * from {{ ref('fct_survey_responses') }}
+
+),
+
+touchpoints as (
+
+    select * from {{ ref('fct_touchpoints') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('fct_contacts') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+enriched as (
+
+    select
+        responses.response_date,
+        touchpoints.stage,
+        coalesce(contacts.channel, 'survey') as channel,
+        coalesce(customers.segment, 'unknown') as segment,
+        responses.is_nps_valid,
+        responses.nps_category,
+        responses.is_csat_valid,
+        responses.is_csat_top_2_box,
+        responses.is_ces_valid,
+        responses.ces_score,
+        responses.is_ces_easy
+    from responses
+    inner join touchpoints on responses.touchpoint_id = touchpoints.touchpoint_id
+    left join contacts on responses.contact_id = contacts.contact_id
+    left join customers on touchpoints.customer_sk = customers.customer_sk
+
+),
+
+periods as (
+
+    select
+        'week' as period_grain,
+        cast({{ dbt.date_trunc('week', 'enriched.response_date') }} as date) as period_start,
+        enriched.*
+    from enriched
+    union all
+    select
+        'month' as period_grain,
+        cast({{ dbt.date_trunc('month', 'enriched.response_date') }} as date) as period_start,
+        enriched.*
+    from enriched
+
+),
+
+counted as (
+
+    select
+        periods.period_grain,
+        periods.period_start,
+        periods.stage,
+        periods.channel,
+        periods.segment,
+        count(*) as responses,
+        count(*) filter (where periods.is_nps_valid) as nps_responses,
+        count(*) filter (where periods.nps_category = 'promoter') as promoters,
+        count(*) filter (where periods.nps_category = 'detractor') as detractors,
+        count(*) filter (where periods.is_csat_valid) as csat_responses,
+        count(*) filter (where periods.is_csat_top_2_box) as csat_top_2_box,
+        count(*) filter (where periods.is_ces_valid) as ces_responses,
+        sum(periods.ces_score) filter (where periods.is_ces_valid) as ces_total,
+        count(*) filter (where periods.is_ces_easy) as ces_easy
+    from periods
+    group by
+        periods.period_grain, periods.period_start, periods.stage, periods.channel, periods.segment
+
+),
+
+final as (
+
+    select
+        counted.period_grain,
+        counted.period_start,
+        counted.stage,
+        counted.channel,
+        counted.segment,
+        cast(counted.responses as bigint) as responses,
+        cast(counted.nps_responses as bigint) as nps_responses,
+        cast(counted.promoters as bigint) as promoters,
+        cast(counted.detractors as bigint) as detractors,
+        {{ nps('counted.promoters', 'counted.detractors', 'counted.nps_responses') }} as nps,
+        cast(counted.csat_responses as bigint) as csat_responses,
+        {{ ratio('counted.csat_top_2_box', 'counted.csat_responses') }} as csat,
+        cast(counted.ces_responses as bigint) as ces_responses,
+        {{ ratio('counted.ces_total', 'counted.ces_responses') }} as ces_mean,
+        {{ ratio('counted.ces_easy', 'counted.ces_responses') }} as ces_easy_rate
+    from counted
+
+)
+
+select * from final

@@ -39,9 +39,9 @@ escalated as (
         on
             help_visits.customer_key = chains.customer_key
             and chains.is_assisted
-            and chains.started_at > help_visits.started_at
-            and chains.started_at <= {{ dbt.dateadd(
-                'hour', var('escalation_window_hours'), 'help_visits.started_at') }}
+            and help_visits.started_at < chains.started_at
+            and {{ dbt.dateadd('hour', var('escalation_window_hours'), 'help_visits.started_at') }}
+            >= chains.started_at
 
 ),
 

@@ -61,10 +61,10 @@ at_month_start as (
     from months
     inner join crm_customers
         on
-            crm_customers.signup_date < months.month_start_date
+            months.month_start_date > crm_customers.signup_date
             and (
                 crm_customers.cancel_date is null
-                or crm_customers.cancel_date >= months.month_start_date
+                or months.month_start_date <= crm_customers.cancel_date
             )
             and cast(months.month_start_date as timestamp) >= crm_customers.valid_from
             and (

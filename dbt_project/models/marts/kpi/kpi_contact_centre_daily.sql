@@ -25,6 +25,15 @@ queued as (
 
 ),
 
+queues as (
+
+    select distinct
+        queued.channel,
+        queued.queue_key
+    from queued
+
+),
+
 period as (
 
     select
@@ -42,7 +51,7 @@ grid as (
         queues.queue_key
     from dates
     cross join period
-    cross join (select distinct queued.channel, queued.queue_key from queued) as queues
+    cross join queues
     where dates.date_day between period.first_day and period.last_day
 
 ),

@@ -51,9 +51,9 @@ funnel as (
         on
             first_entries.customer_key = converted.customer_key
             and next_stage.stage = converted.stage
-            and converted.entered_at >= first_entries.entered_at
-            and converted.entered_at <= {{ dbt.dateadd(
-                'day', var('stage_conversion_window_days'), 'first_entries.entered_at') }}
+            and first_entries.entered_at <= converted.entered_at
+            and {{ dbt.dateadd('day', var('stage_conversion_window_days'), 'first_entries.entered_at') }}
+            >= converted.entered_at
     where stages.stage_order between 1 and 4
 
 ),
@@ -62,6 +62,7 @@ flagged as (
 
     select
         funnel.*,
+        cast({{ dbt.date_trunc('month', 'funnel.entered_at') }} as date) as entry_month,
         funnel.next_entered_at is not null as is_converted,
         funnel.next_entered_at is null
         and {{ dbt.dateadd('day', var('stage_conversion_window_days'), 'funnel.entered_at') }}
@@ -78,14 +79,14 @@ time_in_stage as (
         entries.stage,
         avg(entries.days_in_stage) as mean_days_in_stage
     from entries
-    group by 1, 2
+    group by cast({{ dbt.date_trunc('month', 'entries.entered_at') }} as date), entries.stage
 
 ),
 
 final as (
 
     select
-        cast({{ dbt.date_trunc('month', 'flagged.entered_at') }} as date) as entry_month,
+        flagged.entry_month,
         flagged.stage,
         cast(min(flagged.stage_order) as integer) as stage_order,
         min(flagged.next_stage) as next_stage,
@@ -100,10 +101,9 @@ final as (
     from flagged
     left join time_in_stage
         on
-            cast({{ dbt.date_trunc('month', 'flagged.entered_at') }} as date)
-            = time_in_stage.entry_month
+            flagged.entry_month = time_in_stage.entry_month
             and flagged.stage = time_in_stage.stage
-    group by 1, 2
+    group by flagged.entry_month, flagged.stage
 
 )
 

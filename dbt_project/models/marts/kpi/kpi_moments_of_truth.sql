@@ -104,7 +104,7 @@ later_nps as (
             customer_moment.customer_key = relationship_nps.customer_key
             and (
                 not customer_moment.had_moment
-                or relationship_nps.responded_at > customer_moment.first_had_at
+                or customer_moment.first_had_at < relationship_nps.responded_at
             )
     group by customer_moment.touchpoint_type, customer_moment.outcome, customer_moment.had_moment
 

@@ -53,8 +53,11 @@ sessions as (
             and (customers.valid_to is null or contacts.initiated_at < customers.valid_to)
     where
         contacts.channel = 'bot'
-        or (contacts.channel = 'voice' and contacts.ivr_path is not null
-            and contacts.initiation_method = 'inbound')
+        or (
+            contacts.channel = 'voice'
+            and contacts.ivr_path is not null
+            and contacts.initiation_method = 'inbound'
+        )
 
 ),
 

@@ -1,0 +1,1 @@
+"""Great Expectations suites, as code, that gate publication (see orchestration/quality)."""

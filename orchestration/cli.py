@@ -85,13 +85,34 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
     if result.success:
         _say(f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s; warehouse: {settings.build_db}")
         return 0
-    failures = [event for event in result.all_events if event.is_step_failure]
-    for event in failures:
-        error = event.step_failure_data.error
-        first_line = (error.message if error else "unknown error").strip().splitlines()[0]
-        _say(f"FAILED {event.step_key}: {first_line}")
-    _say(f"run {result.run_id[:8]} failed after {elapsed:.0f}s; full log: {log_path}")
+    for line in failure_lines(result.all_events):
+        _say(line)
+    _say(
+        f"run {result.run_id[:8]} failed after {elapsed:.0f}s; nothing was published"
+        f" (the last publication stays); full log: {log_path}"
+    )
     return 1
+
+
+def failure_lines(events) -> list[str]:
+    """One line per failed check and per failed step, with the innermost error message."""
+    lines = []
+    for event in events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                detail = evaluation.description or ""
+                lines.append(
+                    f"CHECK FAILED {evaluation.asset_key.to_user_string()}:"
+                    f"{evaluation.check_name}: {detail[:300]}"
+                )
+        elif event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            message = (error.message if error else "unknown error").strip().splitlines()[0]
+            lines.append(f"FAILED {event.step_key}: {message[:300]}")
+    return lines
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,11 +11,15 @@ Settings.from_env().prepare()  # absolute CJM_HOME, DAGSTER_HOME, DBT_PROFILES_D
 from orchestration.ingestion.assets import ingestion_assets, ingestion_checks  # noqa: E402
 from orchestration.jobs import nightly_job, nightly_schedule  # noqa: E402
 from orchestration.logging import cjm_logger  # noqa: E402
+from orchestration.publish.assets import build_publish_asset  # noqa: E402
+from orchestration.quality.checks import quality_checks  # noqa: E402
 from orchestration.transform.assets import cjm_dbt_assets, dbt_resource  # noqa: E402
 
+published_warehouse = build_publish_asset(sorted(cjm_dbt_assets.keys, key=str))
+
 defs = dg.Definitions(
-    assets=[*ingestion_assets, cjm_dbt_assets],
-    asset_checks=ingestion_checks,
+    assets=[*ingestion_assets, cjm_dbt_assets, published_warehouse],
+    asset_checks=[*ingestion_checks, *quality_checks],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     resources={"dbt": dbt_resource},

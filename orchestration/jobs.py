@@ -9,7 +9,9 @@ NIGHTLY_JOB_NAME = "nightly"
 nightly_job = dg.define_asset_job(
     name=NIGHTLY_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    description="Ingest new landing files, then dbt build (models and tests).",
+    description=(
+        "Ingest new landing files, dbt build (models and tests), quality checks, then publish."
+    ),
     executor_def=dg.in_process_executor,  # one DuckDB writer at a time, and ~40% faster here
 )
 

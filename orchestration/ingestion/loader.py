@@ -37,7 +37,8 @@ create table if not exists raw.load_ledger (
     status varchar not null,
     reason varchar,
     extra_columns varchar[],
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    batch_id varchar
 )
 """
 
@@ -79,6 +80,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     """Create the raw schema, ledger, rejects and the source's raw table (adding new columns)."""
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
+    con.execute("alter table raw.load_ledger add column if not exists batch_id varchar")
     con.execute(REJECTS_DDL)
     wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
     columns_sql = ",\n    ".join(f'"{name}" {type_}' for name, type_ in wanted)
@@ -220,9 +222,9 @@ def _create_temp(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
         con.unregister("_arrow_input")
 
 
-def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at) -> None:
+def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at, batch_id) -> None:
     con.execute(
-        "insert into raw.load_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.load_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             spec.name,
@@ -236,6 +238,7 @@ def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at) ->
             result.reason,
             result.extra_columns,
             loaded_at,
+            batch_id,
         ],
     )
 
@@ -247,11 +250,12 @@ def load_file(
     sha: str,
     load_id: str,
     loaded_at: dt.datetime,
+    batch_id: str | None = None,
 ) -> FileResult:
     """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing."""
     con.execute("begin transaction")
     try:
-        result = _load_in_transaction(con, spec, file, sha, load_id, loaded_at)
+        result = _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -259,7 +263,7 @@ def load_file(
     return result
 
 
-def _load_in_transaction(con, spec, file, sha, load_id, loaded_at) -> FileResult:
+def _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id) -> FileResult:
     for table in ("_lines", "_parsed", "_typed"):
         con.execute(f"drop table if exists {table}")
     try:
@@ -269,7 +273,7 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at) -> FileResult
     except files.FileRejected as exc:
         rows_read = _count_rows(con)
         result = FileResult(file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc))
-        _ledger_row(con, load_id, spec, file, sha, result, loaded_at)
+        _ledger_row(con, load_id, spec, file, sha, result, loaded_at, batch_id)
         return result
     con.execute(f"create or replace temp table _typed as {_typing_sql(spec, values, extra)}")
     names = ", ".join(f'"{name}"' for name in spec.column_names)
@@ -297,7 +301,7 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at) -> FileResult
     if extra:
         note = f"extra column(s) kept in _extra: {', '.join(extra)}"
         result.reason = f"{result.reason}; {note}" if result.reason else note
-    _ledger_row(con, load_id, spec, file, sha, result, loaded_at)
+    _ledger_row(con, load_id, spec, file, sha, result, loaded_at, batch_id)
     return result
 
 
@@ -317,8 +321,12 @@ def ingest_source(
     landing_dir,
     until: dt.date | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    batch_id: str | None = None,
 ) -> SourceResult:
-    """Load every new file of one source. Files already in the ledger (same sha256) are skipped."""
+    """Load every new file of one source. Files already in the ledger (same sha256) are skipped.
+
+    `batch_id` (the Dagster run id) groups the files loaded together, for the quality checks.
+    """
     ensure_tables(con, spec)
     known = {
         row[0]
@@ -334,7 +342,7 @@ def ingest_source(
             continue
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         load_id = f"{spec.name}-{loaded_at:%Y%m%dT%H%M%S%f}-{sha[:12]}"
-        result = load_file(con, spec, file, sha, load_id, loaded_at)
+        result = load_file(con, spec, file, sha, load_id, loaded_at, batch_id)
         known.add(sha)
         summary.files.append(result)
         if on_file is not None:

@@ -1,0 +1,128 @@
+"""Publishing the audited build: a new DuckDB file swapped in atomically, then Parquet exports.
+
+Readers that hold warehouse/cjm.duckdb open keep their snapshot; new readers see the new file.
+Nothing here runs unless every blocking check passed (the Dagster publish asset depends on them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+
+PUBLISHED_SCHEMAS = ("marts", "kpi")
+PUBLISH_LOG_DDL = """
+create table if not exists meta.publish_log (
+    run_id varchar not null,
+    published_at timestamp not null,
+    data_through date,
+    tables integer not null,
+    total_rows bigint not null
+)
+"""
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    tables: dict[str, int]  # schema.table -> rows
+    published_at: dt.datetime
+    data_through: dt.date | None
+    exports: list[Path]
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def publish(settings: Settings, run_id: str) -> Publication:
+    """Copy the published schemas of build.duckdb into a new file and swap it in."""
+    target = settings.published_db
+    staging = target.with_name(f".{target.name}.{run_id}.tmp")
+    staging.unlink(missing_ok=True)
+    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    con = duckdb.connect(str(staging))
+    try:
+        con.execute(f"set threads = {settings.duckdb_threads}")
+        con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
+        con.execute(f"attach {_quote(settings.build_db)} as build (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " where database_name = 'build' and schema_name in (?, ?)"
+            " order by schema_name, table_name",
+            list(PUBLISHED_SCHEMAS),
+        ).fetchall()
+        counts: dict[str, int] = {}
+        for schema, table in tables:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
+            counts[f"{schema}.{table}"] = con.execute(
+                f"select count(*) from {schema}.{table}"
+            ).fetchone()[0]
+        data_through = (
+            con.execute("select max(touchpoint_date) from marts.fct_touchpoints").fetchone()[0]
+            if "marts.fct_touchpoints" in counts
+            else None
+        )
+        con.execute("detach build")
+        con.execute("create schema if not exists meta")
+        con.execute(PUBLISH_LOG_DDL)
+        if target.exists():
+            con.execute(f"attach {_quote(target)} as previous (read_only)")
+            has_log = con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'previous'"
+                " and schema_name = 'meta' and table_name = 'publish_log'"
+            ).fetchone()[0]
+            if has_log:
+                con.execute("insert into meta.publish_log select * from previous.meta.publish_log")
+            con.execute("detach previous")
+        con.execute(
+            "insert into meta.publish_log values (?, ?, ?, ?, ?)",
+            [run_id, published_at, data_through, len(counts), sum(counts.values())],
+        )
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(staging, target)
+    exports = export_parquet(settings, list(counts))
+    return Publication(target, counts, published_at, data_through, exports)
+
+
+def export_parquet(settings: Settings, tables: list[str]) -> list[Path]:
+    """`exports/<table>.parquet` for every published table, each replaced atomically."""
+    settings.exports_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        for qualified in tables:
+            final = settings.exports_dir / f"{qualified.split('.', 1)[1]}.parquet"
+            partial = final.with_name(f".{final.name}.tmp")
+            con.execute(f"copy {qualified} to {_quote(partial)} (format parquet)")
+            os.replace(partial, final)
+            written.append(final)
+    finally:
+        con.close()
+    return written
+
+
+def latest_publication(settings: Settings) -> dict | None:
+    """The newest publish_log row of the published file, or None before the first one."""
+    if not settings.published_db.exists():
+        return None
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        row = con.execute(
+            "select run_id, published_at, data_through, tables, total_rows"
+            " from meta.publish_log order by published_at desc limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    keys = ("run_id", "published_at", "data_through", "tables", "total_rows")
+    return dict(zip(keys, row, strict=True))

@@ -1,0 +1,1 @@
+"""Great Expectations suites wired in as blocking Dagster asset checks."""

@@ -1,0 +1,118 @@
+"""Blocking Dagster asset checks that run the Great Expectations suites.
+
+A failed check stops everything downstream of its asset, the publish step included.
+"""
+
+import dagster as dg
+
+from orchestration.ingestion.assets import asset_key
+from orchestration.ingestion.sources import SOURCES, SourceSpec
+from orchestration.quality import frames
+from orchestration.settings import Settings
+from orchestration.warehouse import connect
+
+VOLUME_CHECKED = ("contact_center", "web")  # daily volumes of the others are too small to band
+KPI_CHECKS = {  # KPI model -> (ratio columns, NPS columns)
+    "kpi_contact_centre_daily": (["abandonment_rate", "service_level", "transfer_rate"], []),
+    "kpi_service_daily": (["first_contact_resolution_rate", "repeat_contact_rate"], []),
+    "kpi_self_service_daily": (["containment_rate", "resolved_containment_rate"], []),
+    "kpi_email_daily": (["unanswered_rate"], []),
+    "kpi_channel_escalation_daily": (["channel_escalation_rate"], []),
+    "kpi_voc": (["csat", "ces_easy_rate"], ["nps"]),
+    "kpi_journey_stages": (["stage_conversion_rate"], []),
+    "kpi_churn_monthly": (["churn_rate"], []),
+    "kpi_moments_of_truth": (
+        ["churn_rate_with", "churn_rate_without"],
+        ["nps_with", "nps_without"],
+    ),
+}
+
+
+def _result(outcomes, metadata: dict) -> dg.AssetCheckResult:
+    failures = [f"{o.suite}: {line}" for o in outcomes for line in o.failures]
+    return dg.AssetCheckResult(
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(failures)[:2000] if failures else "all expectations met",
+        metadata={
+            **metadata,
+            "expectations_evaluated": sum(o.evaluated for o in outcomes),
+            "failed_expectations": dg.MetadataValue.md(
+                "\n".join(f"- {line}" for line in failures) or "none"
+            ),
+        },
+    )
+
+
+def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key(spec),
+        name="raw_expectations",
+        blocking=True,
+        description=(
+            "Great Expectations on the latest load batch: required values present, natural key "
+            "unique, timestamps not in the future, score ranges (survey: NPS 0-10, CSAT 1-5, "
+            "CES 1-7); and for high-volume sources no landing day missing and each new day's "
+            "volume within 0.5-2x the trailing 7 days."
+        ),
+    )
+    def _check() -> dg.AssetCheckResult:
+        from expectations import suites
+        from expectations.validation import validate
+
+        con = connect(Settings.from_env(), read_only=True)
+        try:
+            batch = frames.latest_batch(con, spec, suites.TIMESTAMP_COLUMNS.get(spec.name))
+            outcomes = [validate(f"{spec.name}_batch", batch, suites.raw_batch_suite(spec))]
+            if spec.name in VOLUME_CHECKED:
+                volume = frames.daily_volume(con, spec)
+                outcomes.append(validate(f"{spec.name}_volume", volume, suites.raw_volume_suite()))
+        finally:
+            con.close()
+        return _result(outcomes, {"batch_rows": len(batch)})
+
+    return _check
+
+
+def _kpi_check(model: str, ratios: list[str], nps: list[str]) -> dg.AssetChecksDefinition:
+    relation = f"kpi.{model}"
+
+    @dg.asset_check(
+        asset=dg.AssetKey(["kpi", model]),
+        name="kpi_expectations",
+        blocking=True,
+        description=(
+            "Great Expectations on the KPI table: ratios in [0, 1], NPS in [-100, 100], and where "
+            "it applies KPI counts reconcile with the facts and every day of the period is present."
+        ),
+    )
+    def _check() -> dg.AssetCheckResult:
+        from expectations import suites
+        from expectations.validation import validate
+
+        con = connect(Settings.from_env(), read_only=True)
+        try:
+            outcomes = [validate(model, frames.table(con, relation), suites.kpi_suite(ratios, nps))]
+            if relation in frames.RECONCILIATIONS:
+                outcomes.append(
+                    validate(
+                        f"{model}_reconciles",
+                        frames.reconciliation(con, relation),
+                        suites.reconciliation_suite(),
+                    )
+                )
+            if model == "kpi_contact_centre_daily":
+                outcomes.append(
+                    validate(f"{model}_calendar", frames.calendar(con), suites.calendar_suite())
+                )
+        finally:
+            con.close()
+        return _result(outcomes, {})
+
+    return _check
+
+
+quality_checks = [
+    *(_raw_check(spec) for spec in SOURCES.values()),
+    *(_kpi_check(model, ratios, nps) for model, (ratios, nps) in KPI_CHECKS.items()),
+]

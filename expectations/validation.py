@@ -50,9 +50,10 @@ def validate(suite_name: str, frame: pd.DataFrame, expectations: list) -> Outcom
             continue
         config = item.expectation_config
         column = config.kwargs.get("column", "")
-        sample = item.result.get("partial_unexpected_list") or item.result.get("observed_value")
+        sample = item.result.get("partial_unexpected_list") or []
+        shown = ", ".join(str(getattr(value, "item", lambda v=value: v)()) for value in sample[:3])
         failures.append(
-            f"{config.type}({column}): {item.result.get('unexpected_count', '')} unexpected,"
-            f" e.g. {sample if not isinstance(sample, list) else sample[:5]}"
+            f"{config.type}({column}): {item.result.get('unexpected_count', '?')} unexpected"
+            + (f", e.g. {shown}" if shown else "")
         )
     return Outcome(suite_name, bool(result.success), len(result.results), failures)

@@ -85,6 +85,51 @@ def _ledger(settings: Settings) -> str:
     return "\n".join(out)
 
 
+def _publication(settings: Settings) -> str:
+    from orchestration.publish.writer import latest_publication
+
+    try:
+        latest = latest_publication(settings)
+    except duckdb.Error as exc:
+        return f"published warehouse: cannot read ({exc})"
+    if latest is None:
+        return "published warehouse: nothing published yet"
+    return (
+        f"Last publication: {latest['published_at']} UTC by run {latest['run_id'][:8]}, "
+        f"{latest['tables']} tables, {latest['total_rows']} rows, data through "
+        f"{latest['data_through']}\n  {settings.published_db}"
+    )
+
+
+def _last_run_problems(settings: Settings) -> str:
+    """Failed checks and steps of the latest run, and since when the publication is stale."""
+    import dagster as dg
+
+    from orchestration.cli import failure_lines
+    from orchestration.publish.writer import latest_publication
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs or runs[0].status.value != "FAILURE":
+            return ""
+        run = runs[0]
+        events = [
+            record.event_log_entry.dagster_event
+            for record in instance.get_records_for_run(run.run_id, limit=100_000).records
+            if record.event_log_entry.dagster_event
+        ]
+        started = instance.get_run_stats(run.run_id).start_time
+    latest = latest_publication(settings)
+    stale = (
+        f"the published data is stale since {latest['published_at']} UTC"
+        if latest
+        else "nothing has been published yet"
+    )
+    lines = [f"Latest run {run.run_id[:8]} (started {_fmt(started)}) was BLOCKED; {stale}:"]
+    lines += [f"  {line}" for line in failure_lines(events)]
+    return "\n".join(lines)
+
+
 def _runs(settings: Settings) -> str:
     import dagster as dg
 
@@ -116,4 +161,11 @@ def _fmt(timestamp: float) -> str:
 
 
 def render_status(settings: Settings) -> str:
-    return f"CJM_HOME: {settings.home}\n\n{_ledger(settings)}\n\n{_runs(settings)}"
+    sections = [
+        f"CJM_HOME: {settings.home}",
+        _publication(settings),
+        _last_run_problems(settings),
+        _ledger(settings),
+        _runs(settings),
+    ]
+    return "\n\n".join(section for section in sections if section)

@@ -1,1 +1,1 @@
-"""Write-audit-publish: copy the checked schemas to a new file that atomically replaces cjm.duckdb."""
+"""Write-audit-publish: checked schemas go to a new file that atomically replaces cjm.duckdb."""

@@ -2,6 +2,7 @@
 
 Readers that hold warehouse/cjm.duckdb open keep their snapshot; new readers see the new file.
 Nothing here runs unless every blocking check passed (the Dagster publish asset depends on them).
+Bookkeeping columns (names starting with `_`, e.g. `_batch_at`) stay in the build file.
 """
 
 from __future__ import annotations
@@ -59,8 +60,19 @@ def publish(settings: Settings, run_id: str) -> Publication:
         ).fetchall()
         counts: dict[str, int] = {}
         for schema, table in tables:
+            columns = ", ".join(
+                f'"{name}"'
+                for (name,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'build'"
+                    " and schema_name = ? and table_name = ? and not starts_with(column_name, '_')"
+                    " order by column_index",
+                    [schema, table],
+                ).fetchall()
+            )
             con.execute(f"create schema if not exists {schema}")
-            con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
+            con.execute(
+                f"create table {schema}.{table} as select {columns} from build.{schema}.{table}"
+            )
             counts[f"{schema}.{table}"] = con.execute(
                 f"select count(*) from {schema}.{table}"
             ).fetchone()[0]

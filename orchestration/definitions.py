@@ -9,7 +9,7 @@ from orchestration.settings import Settings
 Settings.from_env().prepare()  # absolute CJM_HOME, DAGSTER_HOME, DBT_PROFILES_DIR for children
 
 from orchestration.ingestion.assets import ingestion_assets, ingestion_checks  # noqa: E402
-from orchestration.jobs import nightly_job, nightly_schedule  # noqa: E402
+from orchestration.jobs import new_landing_files, nightly_job, nightly_schedule  # noqa: E402
 from orchestration.logging import cjm_logger  # noqa: E402
 from orchestration.publish.assets import build_publish_asset  # noqa: E402
 from orchestration.quality.checks import quality_checks  # noqa: E402
@@ -22,6 +22,7 @@ defs = dg.Definitions(
     asset_checks=[*ingestion_checks, *quality_checks],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
+    sensors=[new_landing_files],
     resources={"dbt": dbt_resource},
     loggers={"console": cjm_logger},
 )

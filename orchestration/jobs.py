@@ -1,8 +1,12 @@
-"""The nightly job and its schedule, plus the (off by default) new-landing-files sensor."""
+"""The nightly job, its schedule, and a sensor for new landing files (off by default)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
+
+from orchestration.settings import Settings
 
 NIGHTLY_JOB_NAME = "nightly"
 
@@ -23,3 +27,24 @@ nightly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Runs the nightly job at 02:00 UTC (needs the Dagster daemon: `cjm ui`).",
 )
+
+
+def newest_landing_mtime(landing_dir: Path) -> float:
+    """Modification time of the newest file under landing/ (0 when there is none)."""
+    return max((p.stat().st_mtime for p in landing_dir.rglob("*") if p.is_file()), default=0.0)
+
+
+@dg.sensor(
+    name="new_landing_files",
+    job=nightly_job,
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Runs the nightly job when a landing file newer than the last one seen appears.",
+)
+def new_landing_files(context: dg.SensorEvaluationContext):
+    newest = newest_landing_mtime(Settings.from_env().landing_dir)
+    seen = float(context.cursor or 0)
+    if newest <= seen:
+        return dg.SkipReason("no new landing files")
+    context.update_cursor(str(newest))
+    return dg.RunRequest(run_key=f"landing-{newest:.0f}")

@@ -65,3 +65,27 @@ def test_dagster_definitions_validate_passes(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_quality_checks_gate_the_publish_asset() -> None:
+    graph = _defs().resolve_asset_graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    for source in ("contact_center/contacts", "web/events", "survey/responses", "crm/customers"):
+        assert (source, "raw_expectations") in checks
+    for model in (
+        "kpi_contact_centre_daily",
+        "kpi_service_daily",
+        "kpi_voc",
+        "kpi_moments_of_truth",
+    ):
+        assert (f"kpi/{model}", "kpi_expectations") in checks
+    publish = graph.get(dg.AssetKey("published_warehouse"))
+    assert dg.AssetKey(["kpi", "kpi_voc"]) in publish.parent_keys
+    assert dg.AssetKey(["marts", "fct_touchpoints"]) in publish.parent_keys
+    job = _defs().resolve_job_def("nightly")
+    assert "published_warehouse" in {node.name for node in job.graph.node_defs}
+
+
+def test_new_landing_files_sensor_exists_and_is_off_by_default() -> None:
+    sensor = _defs().resolve_sensor_def("new_landing_files")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED

@@ -44,8 +44,9 @@ def _quote(path: Path) -> str:
 def publish(settings: Settings, run_id: str) -> Publication:
     """Copy the published schemas of build.duckdb into a new file and swap it in."""
     target = settings.published_db
+    for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # from a killed publish
+        leftover.unlink(missing_ok=True)
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
-    staging.unlink(missing_ok=True)
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(staging))
     try:

@@ -184,3 +184,60 @@ def test_reader_holding_the_published_file_never_blocks_the_run(
             "select max(touchpoint_date) from marts.fct_touchpoints"
         ).fetchall()
     assert str(new_last_day) > old_last_day  # a new reader sees the new publication
+
+
+@pytest.fixture(scope="module")
+def next_day_reference(published: Path, simulated: Path, tmp_path_factory) -> dict:
+    """What an uninterrupted run publishes once the next day has landed."""
+    home = tmp_path_factory.mktemp("reference") / "home"
+    shutil.copytree(published, home)
+    _copy_days(simulated, home, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+    result = run_cjm(home, "run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return published_content(home)
+
+
+def _kill_run_when(home: Path, marker: str, delay_seconds: float) -> None:
+    """Start `cjm run`, SIGKILL its whole process group once `marker` is printed."""
+    import os
+    import signal
+    import time
+
+    env = {**os.environ, "CJM_HOME": str(home), "CJM_PII_SALT": "test-salt"}
+    env.pop("DAGSTER_HOME", None)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("cjm")), "run"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if marker in line:
+            time.sleep(delay_seconds)
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
+
+
+@pytest.mark.parametrize(
+    ("marker", "delay_seconds"),
+    [("cjm_dbt_assets: started", 3.0), ("published_warehouse: started", 0.0)],
+    ids=["during-dbt", "during-publish"],
+)
+def test_killed_run_leaves_publication_intact_and_next_run_recovers(
+    fork: Path, simulated: Path, next_day_reference: dict, marker: str, delay_seconds: float
+) -> None:
+    before = published_content(fork)
+    _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+    _kill_run_when(fork, marker, delay_seconds)
+    after_kill = published_content(fork)  # the published file opens and is whole
+    assert after_kill in (before, next_day_reference)
+    result = run_cjm(fork, "run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert published_content(fork) == next_day_reference

@@ -276,3 +276,25 @@ def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path
         )
     catalog = json.loads((tmp_path / "catalog.json").read_text())
     assert any(key.endswith("fct_touchpoints") for key in catalog["nodes"])
+
+
+def test_dbt_unit_tests_pass(home: Path, first_run) -> None:
+    """Every business rule's and KPI's unit test (the nightly job leaves them to CI)."""
+    env = {
+        **os.environ,
+        "CJM_HOME": str(home),
+        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DO_NOT_TRACK": "1",
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "test", "--select", "resource_type:unit_test"],
+        cwd=REPO / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    passed = int(re.search(r"PASS=(\d+)", result.stdout).group(1))
+    assert passed >= 16  # every unit test in the project

@@ -30,3 +30,52 @@ def run_cjm(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
     return subprocess.run(
         [str(CJM), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+# One simulated history and one published home, shared by the end-to-end modules (each full
+# run of the pipeline costs tens of seconds). Tests that change a home work on a copy.
+E2E_START = "2026-09-01"
+E2E_HISTORY_DAYS = 8  # days 0-7 are published; days 8 and 9 are there for tests to add
+
+
+def e2e_day(offset: int) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(E2E_START) + dt.timedelta(days=offset)).isoformat()
+
+
+def copy_days(simulated: Path, home: Path, days: range) -> None:
+    import shutil
+
+    for source_dir in (simulated / "landing").iterdir():
+        for offset in days:
+            folder = source_dir / e2e_day(offset)
+            if folder.exists():
+                shutil.copytree(folder, home / "landing" / source_dir.name / e2e_day(offset))
+
+
+@pytest.fixture(scope="session")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean simulated sample: landing/ and truth/ for ten days."""
+    import datetime as dt
+
+    from orchestration.simulator import SimulationParams, simulate
+
+    out = tmp_path_factory.mktemp("simulated")
+    params = SimulationParams(
+        customers=250,
+        days=E2E_HISTORY_DAYS + 2,
+        seed=17,
+        dirty_rate=0.0,
+        start=dt.date.fromisoformat(E2E_START),
+    )
+    simulate(params, out / "landing", out / "truth")
+    return out
+
+
+@pytest.fixture(scope="session")
+def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The first eight days, run once through `cjm run`: (home, completed process)."""
+    home = tmp_path_factory.mktemp("published") / "home"
+    copy_days(simulated, home, range(E2E_HISTORY_DAYS))
+    return home, run_cjm(home, "run")

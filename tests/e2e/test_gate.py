@@ -6,26 +6,24 @@ home with one more day of landing files, corrupted one way.
 
 from __future__ import annotations
 
-import datetime as dt
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.simulator import SimulationParams, simulate
-from tests.conftest import REPO, run_cjm
+from tests.conftest import E2E_HISTORY_DAYS, REPO, copy_days, e2e_day, run_cjm
 
 pytestmark = pytest.mark.slow
-START = dt.date(2026, 9, 1)
-HISTORY_DAYS = 8
-
-
-def _day(offset: int) -> str:
-    return (START + dt.timedelta(days=offset)).isoformat()
+HISTORY_DAYS = E2E_HISTORY_DAYS
+_day = e2e_day
 
 
 def published_content(home: Path) -> dict[str, list[tuple]]:
@@ -43,32 +41,13 @@ def published_content(home: Path) -> dict[str, list[tuple]]:
         }
 
 
-@pytest.fixture(scope="module")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sim")
-    simulate(
-        SimulationParams(
-            customers=250, days=HISTORY_DAYS + 2, start=START, seed=17, dirty_rate=0.0
-        ),
-        out / "landing",
-        out / "truth",
-    )
-    return out / "landing"
-
-
 def _copy_days(simulated: Path, home: Path, days: range) -> None:
-    for source_dir in simulated.iterdir():
-        for offset in days:
-            folder = source_dir / _day(offset)
-            if folder.exists():
-                shutil.copytree(folder, home / "landing" / source_dir.name / _day(offset))
+    copy_days(simulated, home, days)
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory, simulated: Path) -> Path:
-    home = tmp_path_factory.mktemp("published") / "home"
-    _copy_days(simulated, home, range(HISTORY_DAYS))
-    result = run_cjm(home, "run")
+def published(published_run) -> Path:
+    home, result = published_run
     assert result.returncode == 0, result.stderr[-3000:]
     return home
 
@@ -131,11 +110,34 @@ def test_volume_collapse_blocks(fork: Path, simulated: Path) -> None:
     _assert_blocked(fork, before, "web/events:raw_expectations", "(volume_ratio)")
 
 
-def test_rerun_publishes_identical_data(fork: Path) -> None:
+def test_failing_dbt_test_blocks_with_one_clear_line(fork: Path, simulated: Path) -> None:
     before = published_content(fork)
+    _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+    contacts = fork / "landing/contact_center" / _day(HISTORY_DAYS) / "contacts.jsonl"
+    with contacts.open("a") as handle:  # a channel code the model does not accept
+        handle.write(
+            f'{{"contact_id":"x1","channel":"fax","initiated_at":"{_day(HISTORY_DAYS)}T10:00:00Z"}}\n'
+        )
+    result = run_cjm(fork, "run")
+    assert result.returncode == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    assert failed and "cjm_dbt_assets" in failed[0]
+    assert "Traceback" not in result.stderr
+    log = re.search(r"full log: (\S+)", result.stderr)
+    assert log and Path(log.group(1)).exists()
+    assert "accepted_values_stg_contact_center__contacts_channel" in Path(log.group(1)).read_text()
+    assert published_content(fork) == before
+
+
+def test_rerun_loads_nothing_and_publishes_identical_data(fork: Path) -> None:
+    before = published_content(fork)
+    with duckdb.connect(str(fork / "warehouse/build.duckdb"), read_only=True) as con:
+        ledger = con.execute("select * from raw.load_ledger order by load_id").fetchall()
     result = run_cjm(fork, "run")
     assert result.returncode == 0, result.stderr[-3000:]
     assert published_content(fork) == before
+    with duckdb.connect(str(fork / "warehouse/build.duckdb"), read_only=True) as con:
+        assert con.execute("select * from raw.load_ledger order by load_id").fetchall() == ledger
     with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from meta.publish_log").fetchone() == (2,)
 
@@ -155,12 +157,14 @@ READER = textwrap.dedent("""
 """)
 
 
-def test_reader_holding_the_published_file_never_blocks_the_run(
-    fork: Path, simulated: Path, tmp_path: Path
-) -> None:
-    ready, done = tmp_path / "ready", tmp_path / "done"
+@pytest.fixture(scope="module")
+def next_day(published: Path, simulated: Path, tmp_path_factory) -> dict:
+    """The next day published while a reader process holds cjm.duckdb open read-only."""
+    home = tmp_path_factory.mktemp("next_day") / "home"
+    shutil.copytree(published, home)
+    ready, done = home.parent / "ready", home.parent / "done"
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(fork / "warehouse/cjm.duckdb"), str(ready), str(done)],
+        [sys.executable, "-c", READER, str(home / "warehouse/cjm.duckdb"), str(ready), str(done)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -169,40 +173,34 @@ def test_reader_holding_the_published_file_never_blocks_the_run(
         for _ in range(300):
             if ready.exists():
                 break
-            subprocess.run(["sleep", "0.1"], check=True)
+            time.sleep(0.1)
         assert ready.exists(), "the reader opened the published file"
-        _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
-        result = run_cjm(fork, "run")
-        assert result.returncode == 0, result.stderr[-3000:]
+        _copy_days(simulated, home, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+        result = run_cjm(home, "run")
     finally:
         done.write_text("done")
         out, _ = reader.communicate(timeout=60)
-    consistent, old_last_day = out.split()
+    return {
+        "result": result,
+        "reader": out.split(),
+        "content": published_content(home),
+        "home": home,
+    }
+
+
+def test_reader_holding_the_published_file_never_blocks_the_run(next_day: dict) -> None:
+    assert next_day["result"].returncode == 0, next_day["result"].stderr[-3000:]
+    consistent, old_last_day = next_day["reader"]
     assert consistent == "True"  # the reader kept its snapshot through the swap
-    with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(next_day["home"] / "warehouse/cjm.duckdb"), read_only=True) as con:
         [(new_last_day,)] = con.execute(
             "select max(touchpoint_date) from marts.fct_touchpoints"
         ).fetchall()
     assert str(new_last_day) > old_last_day  # a new reader sees the new publication
 
 
-@pytest.fixture(scope="module")
-def next_day_reference(published: Path, simulated: Path, tmp_path_factory) -> dict:
-    """What an uninterrupted run publishes once the next day has landed."""
-    home = tmp_path_factory.mktemp("reference") / "home"
-    shutil.copytree(published, home)
-    _copy_days(simulated, home, range(HISTORY_DAYS, HISTORY_DAYS + 1))
-    result = run_cjm(home, "run")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return published_content(home)
-
-
 def _kill_run_when(home: Path, marker: str, delay_seconds: float) -> None:
     """Start `cjm run`, SIGKILL its whole process group once `marker` is printed."""
-    import os
-    import signal
-    import time
-
     env = {**os.environ, "CJM_HOME": str(home), "CJM_PII_SALT": "test-salt"}
     env.pop("DAGSTER_HOME", None)
     process = subprocess.Popen(
@@ -225,19 +223,15 @@ def _kill_run_when(home: Path, marker: str, delay_seconds: float) -> None:
     assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
 
 
-@pytest.mark.parametrize(
-    ("marker", "delay_seconds"),
-    [("cjm_dbt_assets: started", 3.0), ("published_warehouse: started", 0.0)],
-    ids=["during-dbt", "during-publish"],
-)
-def test_killed_run_leaves_publication_intact_and_next_run_recovers(
-    fork: Path, simulated: Path, next_day_reference: dict, marker: str, delay_seconds: float
+def test_killed_runs_leave_publication_intact_and_next_run_recovers(
+    fork: Path, simulated: Path, next_day: dict
 ) -> None:
     before = published_content(fork)
     _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
-    _kill_run_when(fork, marker, delay_seconds)
-    after_kill = published_content(fork)  # the published file opens and is whole
-    assert after_kill in (before, next_day_reference)
+    _kill_run_when(fork, "cjm_dbt_assets: started", 3.0)  # killed in the middle of dbt
+    assert published_content(fork) == before  # the published file opens and is unchanged
+    _kill_run_when(fork, "published_warehouse: started", 0.0)  # killed while publishing
+    assert published_content(fork) in (before, next_day["content"])  # old or new, never half
     result = run_cjm(fork, "run")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert published_content(fork) == next_day_reference
+    assert published_content(fork) == next_day["content"]  # as an uninterrupted run

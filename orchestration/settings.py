@@ -66,10 +66,6 @@ class Settings:
         return self.home / "logs"
 
     @property
-    def truth_dir(self) -> Path:
-        return self.home / "truth"
-
-    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -79,3 +79,22 @@ def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("published") / "home"
     copy_days(simulated, home, range(E2E_HISTORY_DAYS))
     return home, run_cjm(home, "run")
+
+
+def run_dbt(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run dbt in dbt_project/ against `home`'s warehouse, as an analytics engineer would."""
+    env = {
+        **os.environ,
+        "CJM_HOME": str(home),
+        "CJM_PII_SALT": "test-salt",
+        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DO_NOT_TRACK": "1",
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args],
+        cwd=REPO / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

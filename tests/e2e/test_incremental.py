@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +11,7 @@ import pytest
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES
 from orchestration.simulator import SimulationParams, simulate
-from tests.conftest import REPO
+from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.slow
 COMPARED = {
@@ -29,20 +26,7 @@ COMPARED = {
 
 
 def _dbt(home: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "CJM_HOME": str(home),
-        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DO_NOT_TRACK": "1",
-    }
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "build", *args],
-        cwd=REPO / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt(home, "build", *args)
     assert result.returncode == 0, result.stdout[-4000:]
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import E2E_HISTORY_DAYS, REPO, e2e_day, run_cjm
+from tests.conftest import E2E_HISTORY_DAYS, e2e_day, run_cjm, run_dbt
 
 pytestmark = pytest.mark.slow
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
@@ -121,22 +119,7 @@ def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:
 
 
 def test_analytics_engineer_can_run_dbt_directly(home: Path, first_run) -> None:
-    env = {
-        **os.environ,
-        "CJM_HOME": str(home),
-        "CJM_PII_SALT": "test-salt",
-        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DO_NOT_TRACK": "1",
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "build", "--select", "staging"],
-        cwd=REPO / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_dbt(home, "build", "--select", "staging")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "Completed successfully" in result.stdout
 
@@ -190,21 +173,7 @@ def test_warehouse_finds_what_the_simulator_planted(home: Path, first_run, simul
 def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path: Path) -> None:
     import json
 
-    env = {
-        **os.environ,
-        "CJM_HOME": str(home),
-        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DO_NOT_TRACK": "1",
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "docs", "generate", "--target-path", str(tmp_path)],
-        cwd=REPO / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_dbt(home, "docs", "generate", "--target-path", str(tmp_path))
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
@@ -223,21 +192,7 @@ def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path
 
 def test_dbt_unit_tests_pass(home: Path, first_run) -> None:
     """Every business rule's and KPI's unit test (the nightly job leaves them to CI)."""
-    env = {
-        **os.environ,
-        "CJM_HOME": str(home),
-        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DO_NOT_TRACK": "1",
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "test", "--select", "resource_type:unit_test"],
-        cwd=REPO / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt(home, "test", "--select", "resource_type:unit_test")
     assert result.returncode == 0, result.stdout[-4000:]
     passed = int(re.search(r"PASS=(\d+)", result.stdout).group(1))
     assert passed >= 16  # every unit test in the project

@@ -121,19 +121,9 @@ ivr_sessions as (
 contact_touchpoints as (
 
     select
-        case contacts.channel
-            when 'voice' then 'agent_call'
-            when 'chat' then 'agent_chat'
-            when 'bot' then 'bot_session'
-            else contacts.channel
-        end || ':' || contacts.contact_id as touchpoint_id,
+        touchpoint_types.touchpoint_type || ':' || contacts.contact_id as touchpoint_id,
         contacts.customer_key,
-        case contacts.channel
-            when 'voice' then 'agent_call'
-            when 'chat' then 'agent_chat'
-            when 'bot' then 'bot_session'
-            else contacts.channel
-        end as touchpoint_type,
+        touchpoint_types.touchpoint_type,
         contacts.channel,
         contacts.reason,
         coalesce(contacts.queued_at, contacts.initiated_at) as started_at,
@@ -154,6 +144,8 @@ contact_touchpoints as (
         contacts.contact_id,
         cast(null as varchar) as response_id
     from contacts
+    -- the touchpoint_types seed names the type of each contact channel
+    inner join touchpoint_types on contacts.channel = touchpoint_types.channel
     where
         contacts.channel in ('chat', 'email', 'callback', 'bot')
         or (contacts.channel = 'voice' and contacts.queued_at is not null)

@@ -8,7 +8,11 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install run test unit lint fix ui docs clean
+# The browser tests use Debian's chromium (never a downloaded browser); `make test` installs it.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install browser run test unit lint fix ui docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +24,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium \
+	  || ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium)
+
+## browser: Debian's chromium for the report tests
+browser: $(CHROMIUM)
+
 ## run: the nightly pipeline on the simulated demo sample (simulated once, when landing is empty)
 run: install
 	$(BIN)/cjm demo
 
 ## test: lint, then every test (unit, dbt, Dagster, end-to-end)
-test: install lint
+test: install browser lint
 	$(BIN)/pytest
 
 ## unit: the fast tests only (no end-to-end pipeline runs)

@@ -1,4 +1,4 @@
-"""The `cjm` command: simulate, run, demo, status, ui.
+"""The `cjm` command: simulate, run, demo, report, status, ui.
 
 Errors print one line and the log path; the traceback goes to the log file only.
 """
@@ -90,7 +90,8 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
         _say(
             f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s: published "
             f"{settings.published_db} ({publication.get('tables')} tables, data through "
-            f"{publication.get('data_through')}) and {settings.exports_dir}/*.parquet"
+            f"{publication.get('data_through')}), {settings.exports_dir}/*.parquet and "
+            f"{settings.reports_dir / 'index.html'}"
         )
         return 0
     for line in failure_lines(result.all_events):
@@ -99,7 +100,17 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
         f"run {result.run_id[:8]} failed after {elapsed:.0f}s; nothing was published"
         f" (the last publication stays); full log: {log_path}"
     )
+    index = build_stale_reports(settings)
+    _say(f"reports marked stale: {index}")
     return 1
+
+
+def build_stale_reports(settings: Settings) -> Path:
+    """Rebuild the reports from the last publication with the blocked run's banner."""
+    from orchestration.status import blocked_run
+    from reports.build import build_reports
+
+    return build_reports(settings, blocked=blocked_run(settings))
 
 
 def failure_lines(events) -> list[str]:
@@ -144,9 +155,20 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _say(f"published:      {settings.published_db} (open read-only from BI tools)")
     _say(f"exports:        {settings.exports_dir}")
     _say(f"build file:     {settings.build_db}")
+    _say(f"reports:        {settings.reports_dir / 'index.html'}")
     _say(f"logs:           {settings.logs_dir}")
     _say("next:           cjm status | cjm ui")
     return code
+
+
+# report -----------------------------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.status import blocked_run
+    from reports.build import build_reports
+
+    index = build_reports(settings, blocked=blocked_run(settings))
+    print(index)
+    return 0
 
 
 # status -----------------------------------------------------------------------------------------
@@ -212,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="dirty rate of the demo sample (default 0: a clean sample publishes)",
     )
     demo.set_defaults(handler=cmd_demo)
+
+    report = sub.add_parser(
+        "report", help="rebuild the HTML reports from the published warehouse; print index.html"
+    )
+    report.set_defaults(handler=cmd_report)
 
     status = sub.add_parser("status", help="load ledger and last run")
     status.set_defaults(handler=cmd_status)

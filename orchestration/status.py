@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from orchestration.settings import Settings
@@ -101,8 +103,18 @@ def _publication(settings: Settings) -> str:
     )
 
 
-def _last_run_problems(settings: Settings) -> str:
-    """Failed checks and steps of the latest run, and since when the publication is stale."""
+@dataclass(frozen=True)
+class BlockedRun:
+    """The latest run failed: what failed, and since when the published data is stale."""
+
+    run_id: str
+    started: str  # UTC, "YYYY-MM-DD HH:MM:SS"
+    failures: list[str]
+    stale_since: str | None  # UTC publication time of the data still published; None: never
+
+
+def blocked_run(settings: Settings) -> BlockedRun | None:
+    """The latest Dagster run when it failed (None when it succeeded or there is none)."""
     import dagster as dg
 
     from orchestration.cli import failure_lines
@@ -111,7 +123,7 @@ def _last_run_problems(settings: Settings) -> str:
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs(limit=1)
         if not runs or runs[0].status.value != "FAILURE":
-            return ""
+            return None
         run = runs[0]
         events = [
             record.event_log_entry.dagster_event
@@ -120,13 +132,25 @@ def _last_run_problems(settings: Settings) -> str:
         ]
         started = instance.get_run_stats(run.run_id).start_time
     latest = latest_publication(settings)
+    return BlockedRun(
+        run_id=run.run_id,
+        started=_fmt(started) if started else "",
+        failures=failure_lines(events),
+        stale_since=str(latest["published_at"]) if latest else None,
+    )
+
+
+def _last_run_problems(settings: Settings) -> str:
+    blocked = blocked_run(settings)
+    if blocked is None:
+        return ""
     stale = (
-        f"the published data is stale since {latest['published_at']} UTC"
-        if latest
+        f"the published data is stale since {blocked.stale_since} UTC"
+        if blocked.stale_since
         else "nothing has been published yet"
     )
-    lines = [f"Latest run {run.run_id[:8]} (started {_fmt(started)}) was BLOCKED; {stale}:"]
-    lines += [f"  {line}" for line in failure_lines(events)]
+    lines = [f"Latest run {blocked.run_id[:8]} (started {blocked.started}) was BLOCKED; {stale}:"]
+    lines += [f"  {line}" for line in blocked.failures]
     return "\n".join(lines)
 
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.publish.writer import publish
+from orchestration.publish.writer import CheckResult, publish
 from orchestration.settings import Settings
 
 
@@ -20,7 +20,8 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         pool="warehouse_writer",
     )
     def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        publication = publish(Settings.from_env(), context.run_id)
+        checks = run_check_results(context.instance, context.run_id)
+        publication = publish(Settings.from_env(), context.run_id, checks)
         context.log.info(f"published {len(publication.tables)} tables to {publication.path}")
         return dg.MaterializeResult(
             metadata={
@@ -33,3 +34,22 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         )
 
     return published_warehouse
+
+
+def run_check_results(instance: dg.DagsterInstance, run_id: str) -> list[CheckResult]:
+    """Every asset check evaluated in the run, as published in meta.check_results."""
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
+    ).records
+    results = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        results.append(
+            CheckResult(
+                asset_key=evaluation.asset_key.to_user_string(),
+                check_name=evaluation.check_name,
+                passed=evaluation.passed,
+                description=evaluation.description,
+            )
+        )
+    return sorted(results, key=lambda r: (r.asset_key, r.check_name))

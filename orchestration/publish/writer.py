@@ -3,6 +3,9 @@
 Readers that hold warehouse/cjm.duckdb open keep their snapshot; new readers see the new file.
 Nothing here runs unless every blocking check passed (the Dagster publish asset depends on them).
 Bookkeeping columns (names starting with `_`, e.g. `_batch_at`) stay in the build file.
+Schema `meta` carries what reports and BI tools need to judge the data: the publish log, the
+load ledger, rejected rows counted by reason (never their raw text, which may hold PII) and the
+results of the checks that passed the run.
 """
 
 from __future__ import annotations
@@ -28,6 +31,33 @@ create table if not exists meta.publish_log (
 """
 
 
+CHECK_RESULTS_DDL = """
+create table meta.check_results (
+    run_id varchar not null,
+    asset_key varchar not null,
+    check_name varchar not null,
+    passed boolean not null,
+    description varchar
+)
+"""
+QUALITY_TABLES = {
+    "meta.load_ledger": "select * exclude (batch_id) from build.raw.load_ledger",
+    "meta.rejects_by_reason": (
+        "select source, split_part(reason, ':', 1) as reason, count(*) as rows_rejected,"
+        " count(distinct file) as files, min(file) as example_file"
+        " from build.raw.rejected_rows group by all"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    asset_key: str
+    check_name: str
+    passed: bool
+    description: str | None
+
+
 @dataclass(frozen=True)
 class Publication:
     path: Path
@@ -41,7 +71,9 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def publish(settings: Settings, run_id: str) -> Publication:
+def publish(
+    settings: Settings, run_id: str, checks: list[CheckResult] | None = None
+) -> Publication:
     """Copy the published schemas of build.duckdb into a new file and swap it in."""
     target = settings.published_db
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # from a killed publish
@@ -82,8 +114,15 @@ def publish(settings: Settings, run_id: str) -> Publication:
             if "marts.fct_touchpoints" in counts
             else None
         )
-        con.execute("detach build")
         con.execute("create schema if not exists meta")
+        for name, query in QUALITY_TABLES.items():
+            con.execute(f"create table {name} as {query}")
+        con.execute("detach build")
+        con.execute(CHECK_RESULTS_DDL)
+        con.executemany(
+            "insert into meta.check_results values (?, ?, ?, ?, ?)",
+            [[run_id, c.asset_key, c.check_name, c.passed, c.description] for c in checks or []],
+        )
         con.execute(PUBLISH_LOG_DDL)
         if target.exists():
             con.execute(f"attach {_quote(target)} as previous (read_only)")

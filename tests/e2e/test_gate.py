@@ -6,6 +6,7 @@ home with one more day of landing files, corrupted one way.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -70,6 +71,14 @@ def _assert_blocked(home: Path, before: dict, *fragments: str) -> None:
     assert "BLOCKED" in status.stdout and "stale since" in status.stdout
     for fragment in fragments:
         assert fragment in status.stdout
+    # every report page keeps the last publication's figures under a "stale since" banner
+    published_at = re.search(r"stale since (\S+ \S+) UTC", status.stdout).group(1)
+    for page in (home / "reports").glob("*.html"):
+        text = page.read_text()
+        assert 'id="stale-banner"' in text, page.name
+        assert f"stale since {published_at} UTC" in text, page.name
+        for fragment in fragments:
+            assert html.escape(fragment) in text, page.name
 
 
 def test_out_of_range_score_blocks(fork: Path, simulated: Path) -> None:
@@ -142,18 +151,25 @@ def test_rerun_loads_nothing_and_publishes_identical_data(fork: Path) -> None:
         assert con.execute("select count(*) from meta.publish_log").fetchone() == (2,)
 
 
+# A BI client as Superset would connect: SQLAlchemy + duckdb_engine, read-only. It keeps one
+# connection open and queries a KPI table over and over while the nightly run publishes.
 READER = textwrap.dedent("""
-    import sys, time, duckdb
+    import sys, time
     from pathlib import Path
+    from sqlalchemy import create_engine, text
     path, ready, done = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    con = duckdb.connect(path, read_only=True)
-    sql = "select count(*), max(touchpoint_date) from marts.fct_touchpoints"
-    first = con.execute(sql).fetchone()
-    ready.write_text("reading")
-    while not done.exists():
-        time.sleep(0.2)
-    again = con.execute(sql).fetchone()
-    print(first == again, first[1])
+    engine = create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
+    with engine.connect() as con:
+        kpi = text("select count(*), sum(offered) from kpi.kpi_contact_centre_daily")
+        last_day = text("select max(touchpoint_date) from marts.fct_touchpoints")
+        first, day = con.execute(kpi).one(), con.execute(last_day).scalar()
+        ready.write_text("reading")
+        queries, consistent = 1, True
+        while not done.exists():
+            consistent &= con.execute(kpi).one() == first
+            queries += 1
+            time.sleep(0.2)
+    print(consistent, day, queries)
 """)
 
 
@@ -190,8 +206,9 @@ def next_day(published: Path, simulated: Path, tmp_path_factory) -> dict:
 
 def test_reader_holding_the_published_file_never_blocks_the_run(next_day: dict) -> None:
     assert next_day["result"].returncode == 0, next_day["result"].stderr[-3000:]
-    consistent, old_last_day = next_day["reader"]
+    consistent, old_last_day, queries = next_day["reader"]
     assert consistent == "True"  # the reader kept its snapshot through the swap
+    assert int(queries) > 10  # it kept querying the KPI table during the run
     with duckdb.connect(str(next_day["home"] / "warehouse/cjm.duckdb"), read_only=True) as con:
         [(new_last_day,)] = con.execute(
             "select max(touchpoint_date) from marts.fct_touchpoints"

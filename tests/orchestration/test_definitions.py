@@ -89,3 +89,14 @@ def test_quality_checks_gate_the_publish_asset() -> None:
 def test_new_landing_files_sensor_exists_and_is_off_by_default() -> None:
     sensor = _defs().resolve_sensor_def("new_landing_files")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+
+
+def test_reports_are_the_last_asset_and_a_blocked_run_marks_them_stale() -> None:
+    graph = _defs().resolve_asset_graph()
+    reports = graph.get(dg.AssetKey("html_reports"))
+    assert reports.parent_keys == {dg.AssetKey("published_warehouse")}
+    assert not graph.get(dg.AssetKey("html_reports")).child_keys
+    job = _defs().resolve_job_def("nightly")
+    assert "html_reports" in {node.name for node in job.graph.node_defs}
+    sensor = _defs().resolve_sensor_def("stale_banner_on_blocked_run")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

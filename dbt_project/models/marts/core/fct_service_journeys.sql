@@ -48,6 +48,8 @@ episodes as (
         count(*) as contacts,
         sum(case when chain_sequence.is_assisted then 1 else 0 end) as assisted_contacts,
         count(distinct chain_sequence.channel) as channels,
+        string_agg(chain_sequence.channel, ' > ' order by chain_sequence.chain_number_in_episode)
+            as channel_path,
         sum(
             case
                 when
@@ -118,6 +120,7 @@ final as (
         cast(episodes.assisted_contacts as integer) as assisted_contacts,
         cast(episodes.channels as integer) as channels,
         cast(episodes.channel_switches as integer) as channel_switches,
+        episodes.channel_path,
         episodes.has_self_service,
         episodes.is_self_service_contained,
         escalations.episode_id is not null as is_escalated_from_digital,

@@ -91,6 +91,8 @@ final as (
         cast(coalesce(daily.abandoned, 0) as bigint) as abandoned,
         cast(coalesce(daily.short_abandons, 0) as bigint) as short_abandons,
         cast(coalesce(daily.answered, 0) as bigint) as answered,
+        cast(coalesce(daily.answered + daily.abandoned_after_service_level, 0) as bigint)
+            as service_level_base,
         {{ ratio('daily.offered - daily.handled', 'daily.offered') }} as abandonment_rate,
         {{ ratio('daily.answered_wait_seconds', 'daily.answered') }}
             as average_speed_of_answer_seconds,

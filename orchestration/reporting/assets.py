@@ -1,0 +1,38 @@
+"""The report asset (last in the nightly job) and the sensor that marks reports stale when a run
+is blocked."""
+
+import dagster as dg
+
+from orchestration.settings import Settings
+from orchestration.status import blocked_run
+
+
+@dg.asset(
+    key="html_reports",
+    group_name="publish",
+    deps=["published_warehouse"],
+    kinds={"html"},
+    description=(
+        "CJM_HOME/reports/*.html, self-contained pages built from the published warehouse only: "
+        "overview, journey map, paths, funnel, contact centre, voice of customer, moments of "
+        "truth, data quality."
+    ),
+)
+def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from reports.build import build_reports
+
+    index = build_reports(Settings.from_env(), blocked=None)  # this run has just published
+    context.log.info(f"reports in {index}")
+    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
+
+
+@dg.run_failure_sensor(
+    name="stale_banner_on_blocked_run",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Rebuilds the reports with a 'stale since' banner when a run fails.",
+)
+def stale_banner_on_blocked_run(context: dg.RunFailureSensorContext) -> None:
+    from reports.build import build_reports
+
+    settings = Settings.from_env()
+    build_reports(settings, blocked=blocked_run(settings))

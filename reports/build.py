@@ -1,0 +1,64 @@
+"""Build CJM_HOME/reports/*.html from the published warehouse (never from build.duckdb)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from orchestration.settings import Settings
+from orchestration.status import BlockedRun
+from orchestration.warehouse import connect
+from reports.context import ReportContext
+from reports.html import Page, Section, render, stale_banner
+from reports.pages import contact_centre, funnel, journey, moments, overview, paths, quality, voc
+from reports.rollup import headline_kpis
+
+PAGE_BUILDERS = [overview, journey, paths, funnel, contact_centre, voc, moments, quality]
+
+
+def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
+    """Write every page; return the path of index.html.
+
+    `blocked`: the latest run when it was blocked (`orchestration.status.blocked_run`); it adds
+    the stale banner to every page.
+    """
+    generated_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    banner = (
+        stale_banner(blocked.stale_since, blocked.run_id, blocked.started, blocked.failures)
+        if blocked
+        else None
+    )
+    settings.reports_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.published_db.exists():
+        page = Page("index", "Overview", [Section("Nothing published yet", "<p>Run cjm run.</p>")])
+        _write(settings.reports_dir, page, render(page, [page], "", banner, generated_at))
+        return settings.reports_dir / "index.html"
+    con = connect(settings, settings.published_db, read_only=True)
+    try:
+        published_at, run_id, data_through = con.execute(
+            "select published_at, run_id, data_through from meta.publish_log"
+            " order by published_at desc limit 1"
+        ).fetchone()
+        ctx = ReportContext(
+            con=con,
+            kpis=headline_kpis(con),
+            data_through=data_through,
+            published_at=str(published_at),
+            run_id=run_id,
+            blocked=blocked,
+        )
+        pages = [builder.build(ctx) for builder in PAGE_BUILDERS]
+    finally:
+        con.close()
+    subtitle = f"Published {published_at} UTC by run {run_id[:8]} · data through {data_through}"
+    for page in pages:
+        _write(settings.reports_dir, page, render(page, pages, subtitle, banner, generated_at))
+    return settings.reports_dir / "index.html"
+
+
+def _write(folder: Path, page: Page, text: str) -> None:
+    final = folder / f"{page.slug}.html"
+    partial = folder / f".{page.slug}.html.tmp"
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, final)

@@ -1,0 +1,99 @@
+"""Contact centre: ASA, AHT, abandonment and service level by day, channel and queue."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from reports.context import ReportContext
+from reports.html import Page, Section, chart, table
+from reports.rollup import find_kpi, rollup
+
+MODEL = "kpi_contact_centre_daily"
+METRICS = [
+    ("average_speed_of_answer_seconds", "ASA (s)"),
+    ("average_handle_time_seconds", "AHT (s)"),
+    ("abandonment_rate", "Abandonment"),
+    ("service_level", "Service level"),
+]
+
+
+def _daily(ctx: ReportContext) -> go.Figure:
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[m[1] for m in METRICS])
+    since = ctx.days_back(90)
+    channels = [
+        r[0]
+        for r in ctx.con.execute(f"select distinct channel from kpi.{MODEL} order by 1").fetchall()
+    ]
+    colours = ["#2680c2", "#f0b429", "#3ebd93", "#9446ed"]
+    for i, (column, _) in enumerate(METRICS):
+        kpi = find_kpi(ctx.kpis, MODEL, column)
+        row, col = divmod(i, 2)
+        for j, channel in enumerate(channels):
+            series = rollup(ctx.con, kpi, by=["date_day"], since=since, equals={"channel": channel})
+            figure.add_trace(
+                go.Scatter(
+                    x=series["date_day"],
+                    y=series["value"],
+                    mode="lines",
+                    name=channel,
+                    legendgroup=channel,
+                    showlegend=i == 0,
+                    line={"color": colours[j % len(colours)]},
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+        figure.add_hline(
+            y=kpi.target, line_dash="dot", line_color="#e12d39", row=row + 1, col=col + 1
+        )
+        if kpi.unit == "ratio":
+            figure.update_yaxes(tickformat=".0%", row=row + 1, col=col + 1)
+    figure.update_layout(height=560)
+    return figure
+
+
+def _by_queue(ctx: ReportContext) -> str:
+    since = ctx.days_back(30)
+    volumes = ctx.frame(
+        f"select channel, queue_key as queue, "
+        f" cast(sum(offered) as bigint) as offered, cast(sum(handled) as bigint) as handled"
+        f" from kpi.{MODEL} where date_day >= ? group by all",
+        [since],
+    )
+    frame = volumes
+    for column, label in METRICS:
+        values = rollup(
+            ctx.con, find_kpi(ctx.kpis, MODEL, column), by=["channel", "queue_key"], since=since
+        )
+        values = values.rename(columns={"queue_key": "queue", "value": label})
+        frame = frame.merge(
+            values[["channel", "queue", label]], on=["channel", "queue"], how="left"
+        )
+    frame = frame.sort_values(["channel", "offered"], ascending=[True, False])
+    return table(
+        frame,
+        "queues",
+        {
+            "ASA (s)": "{:.0f}",
+            "AHT (s)": "{:.0f}",
+            "Abandonment": "{:.1%}",
+            "Service level": "{:.1%}",
+        },
+    )
+
+
+def build(ctx: ReportContext) -> Page:
+    return Page(
+        slug="contact-centre",
+        title="Contact centre",
+        sections=[
+            Section(
+                "By day and channel, last 90 days",
+                chart(_daily(ctx), "contact-daily"),
+                note="Queued voice and chat (kpi.kpi_contact_centre_daily); dotted lines are "
+                "targets.",
+            ),
+            Section(f"By queue, last 30 days up to {ctx.data_through}", _by_queue(ctx)),
+        ],
+    )

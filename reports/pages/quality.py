@@ -1,0 +1,87 @@
+"""Data quality: publications, the checks that passed the published run, the load ledger and
+rejected rows."""
+
+from __future__ import annotations
+
+from reports.context import ReportContext
+from reports.html import Page, Section, escape, table
+
+LEDGER = """
+select
+    source,
+    count(*) as files,
+    count(*) filter (where status = 'rejected') as files_rejected,
+    cast(sum(rows_read) as bigint) as rows_read,
+    cast(sum(rows_loaded) as bigint) as rows_loaded,
+    cast(sum(rows_rejected) as bigint) as rows_rejected,
+    bool_and(rows_read = rows_loaded + rows_rejected) as reconciles,
+    max(day) as latest_day,
+    date_trunc('second', max(loaded_at)) as last_loaded_at
+from meta.load_ledger
+group by source
+order by source
+"""
+
+
+def _blocked(ctx: ReportContext) -> Section:
+    if ctx.blocked is None:
+        return Section("Latest run", "<p class=ok>The latest run published these data.</p>")
+    items = "".join(f"<li>{escape(line)}</li>" for line in ctx.blocked.failures)
+    return Section(
+        "Latest run: blocked",
+        f"<p class=bad>Run {escape(ctx.blocked.run_id[:8])} (started {escape(ctx.blocked.started)}"
+        f" UTC) failed; nothing was published.</p><ul>{items}</ul>",
+    )
+
+
+def build(ctx: ReportContext) -> Page:
+    publications = ctx.frame(
+        "select published_at, run_id, data_through, tables, total_rows from meta.publish_log"
+        " order by published_at desc limit 10"
+    )
+    checks = ctx.frame(
+        "select asset_key, check_name, passed, description from meta.check_results"
+        " order by passed, asset_key, check_name"
+    )
+    by_asset = (
+        checks.groupby("asset_key")
+        .agg(checks=("passed", "size"), passed=("passed", "sum"))
+        .reset_index()
+    )
+    by_asset["failed"] = by_asset["checks"] - by_asset["passed"]
+    passed = int(checks["passed"].sum())
+    checks_body = (
+        table(by_asset, "checks-by-asset")
+        + "<details><summary>Every check</summary>"
+        + table(checks, "checks")
+        + "</details>"
+    )
+    return Page(
+        slug="quality",
+        title="Data quality",
+        sections=[
+            _blocked(ctx),
+            Section("Publications", table(publications, "publications")),
+            Section(
+                f"Checks of the published run: {passed} of {len(checks)} passed",
+                checks_body,
+                note="Every blocking check (dbt tests, Great Expectations suites, ledger "
+                "reconciliation) evaluated in the run that published these data.",
+            ),
+            Section(
+                "Load ledger by source",
+                table(ctx.frame(LEDGER), "ledger"),
+                note="Rows read = rows loaded + rows rejected for every file.",
+            ),
+            Section(
+                "Rejected rows by reason",
+                table(
+                    ctx.frame(
+                        "select * from meta.rejects_by_reason order by rows_rejected desc, source"
+                    ),
+                    "rejects",
+                ),
+                note="The rows themselves stay in raw.rejected_rows of the build file.",
+            ),
+        ],
+    )

@@ -1,0 +1,108 @@
+"""Rolling a KPI up over days and slices, the one way reports aggregate published KPIs.
+
+A KPI column of a kpi_* table is a ratio or a mean per row (day x slice). Over several rows it is
+the weighted mean of the row values, weighted by the row's denominator (`weight_column` in
+kpi.kpi_headline_targets): sum(value * weight) / sum(weight) equals the KPI computed over the rows
+together, e.g. 30 days of abandonment = sum(offered - handled) / sum(offered).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One row of kpi.kpi_headline_targets."""
+
+    model: str
+    column: str
+    name: str
+    target: float
+    direction: str  # at_least | at_most
+    unit: str
+    weight_column: str
+    period_column: str
+    row_filter: str | None
+
+    def meets(self, value: float | None) -> bool | None:
+        if value is None or pd.isna(value):
+            return None
+        return value >= self.target if self.direction == "at_least" else value <= self.target
+
+
+def headline_kpis(con: duckdb.DuckDBPyConnection) -> list[Kpi]:
+    rows = con.execute(
+        "select kpi_model, kpi_column, kpi_name, target, direction, unit, weight_column,"
+        " period_column, row_filter from kpi.kpi_headline_targets order by kpi_model, kpi_column"
+    ).fetchall()
+    return [Kpi(*row) for row in rows]
+
+
+def find_kpi(kpis: list[Kpi], model: str, column: str) -> Kpi:
+    for kpi in kpis:
+        if (kpi.model, kpi.column) == (model, column):
+            return kpi
+    raise KeyError(f"{model}.{column} is not in kpi.kpi_headline_targets")
+
+
+def rollup(
+    con: duckdb.DuckDBPyConnection,
+    kpi: Kpi,
+    by: list[str] | None = None,
+    since: dt.date | None = None,
+    equals: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """The KPI per group of `by` columns (none: one row), of the rows with period >= `since`
+    and the given column values only.
+
+    Columns: the `by` columns, `value` (null where the weight is 0) and `weight`.
+    """
+    by = by or []
+    conditions = [f'"{kpi.column}" is not null']
+    params: list = []
+    if kpi.row_filter:
+        conditions.append(f"({kpi.row_filter})")
+    for column, value in (equals or {}).items():
+        conditions.append(f'"{column}" = ?')
+        params.append(value)
+    if since is not None:
+        conditions.append(f'"{kpi.period_column}" >= ?')
+        params.append(since)
+    groups = ", ".join(f'"{c}"' for c in by)
+    value = f'"{kpi.column}" * "{kpi.weight_column}"'
+    sql = (
+        f"select {groups + ', ' if by else ''}"
+        f'sum({value}) / nullif(sum("{kpi.weight_column}"), 0) as value, '
+        f'cast(coalesce(sum("{kpi.weight_column}"), 0) as double) as weight '
+        f"from kpi.{kpi.model} where {' and '.join(conditions)}"
+        f"{' group by ' + groups + ' order by ' + groups if by else ''}"
+    )
+    return con.execute(sql, params).df()
+
+
+def window_value(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, through: dt.date, days: int
+) -> float | None:
+    """The KPI over the periods starting in the `days` days up to `through`.
+
+    A monthly KPI whose periods all start earlier uses its latest period instead.
+    """
+    since = through - dt.timedelta(days=days - 1)
+    latest = con.execute(
+        f'select max("{kpi.period_column}") from kpi.{kpi.model}'
+        f"{' where ' + kpi.row_filter if kpi.row_filter else ''}"
+    ).fetchone()[0]
+    if latest is None:
+        return None
+    frame = rollup(con, kpi, since=min(since, _as_date(latest)))
+    value = frame["value"].iloc[0] if len(frame) else None
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,109 @@
+"""Rolling KPIs up over days and slices: hand-computed weighted values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from reports.rollup import Kpi, find_kpi, headline_kpis, rollup, window_value
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema kpi")
+    con.execute(
+        """
+        create table kpi.kpi_headline_targets as select * from (values
+            ('kpi_cc', 'abandonment_rate', 'Abandonment', 0.05, 'at_most', 'ratio', 'offered',
+             'date_day', null, null),
+            ('kpi_voc', 'nps', 'NPS', 30.0, 'at_least', 'score', 'nps_responses',
+             'period_start', 'period_grain = ''week''', null),
+            ('kpi_churn', 'churn_rate', 'Churn', 0.02, 'at_most', 'ratio', 'customers',
+             'month_start', null, null)
+        ) as t(kpi_model, kpi_column, kpi_name, target, direction, unit, weight_column,
+               period_column, row_filter, note)
+        """
+    )
+    # Day 1: Q1 offered 10, 2 abandoned (0.2); Q2 offered 30, 3 abandoned (0.1).
+    # Day 2: Q1 offered 0 (null rate); Q2 offered 20, 1 abandoned (0.05).
+    con.execute(
+        """
+        create table kpi.kpi_cc as select * from (values
+            (date '2026-01-01', 'Q1', 10, 0.2), (date '2026-01-01', 'Q2', 30, 0.1),
+            (date '2026-01-02', 'Q1', 0, null), (date '2026-01-02', 'Q2', 20, 0.05)
+        ) as t(date_day, queue_key, offered, abandonment_rate)
+        """
+    )
+    # Weekly rows are the grain to roll up; the monthly row repeats them and must be ignored.
+    con.execute(
+        """
+        create table kpi.kpi_voc as select * from (values
+            ('week', date '2026-01-05', 10, 50.0), ('week', date '2026-01-12', 30, -10.0),
+            ('month', date '2026-01-01', 40, 5.0)
+        ) as t(period_grain, period_start, nps_responses, nps)
+        """
+    )
+    con.execute(
+        """
+        create table kpi.kpi_churn as select * from (values
+            (date '2025-11-01', 100, 0.03), (date '2025-12-01', 200, 0.015)
+        ) as t(month_start, customers, churn_rate)
+        """
+    )
+    return con
+
+
+def test_headline_kpis_read_the_published_targets(con) -> None:
+    kpis = headline_kpis(con)
+    assert [k.column for k in kpis] == ["abandonment_rate", "churn_rate", "nps"]
+    nps = find_kpi(kpis, "kpi_voc", "nps")
+    assert (nps.target, nps.direction, nps.row_filter) == (
+        30.0,
+        "at_least",
+        "period_grain = 'week'",
+    )
+    with pytest.raises(KeyError, match=r"kpi_cc\.nps"):
+        find_kpi(kpis, "kpi_cc", "nps")
+
+
+def test_rollup_weights_rows_by_their_denominator(con) -> None:
+    abandonment = find_kpi(headline_kpis(con), "kpi_cc", "abandonment_rate")
+    # (2 + 3 + 1) abandoned / (10 + 30 + 20) offered = 0.1, not the mean of the rates (0.1167)
+    total = rollup(con, abandonment)
+    assert total["value"].iloc[0] == pytest.approx(6 / 60)
+    assert total["weight"].iloc[0] == 60
+    by_day = rollup(con, abandonment, by=["date_day"])
+    assert by_day["value"].tolist() == pytest.approx([5 / 40, 0.05])
+    by_queue = rollup(con, abandonment, by=["queue_key"], equals={"queue_key": "Q1"})
+    assert by_queue["value"].tolist() == pytest.approx([0.2])
+    since = rollup(con, abandonment, since=dt.date(2026, 1, 2))
+    assert since["value"].iloc[0] == pytest.approx(0.05)
+
+
+def test_rollup_applies_the_row_filter(con) -> None:
+    nps = find_kpi(headline_kpis(con), "kpi_voc", "nps")
+    # weeks only: (10 * 50 + 30 * -10) / 40 = 5.0; the monthly row would double count
+    assert rollup(con, nps)["value"].iloc[0] == pytest.approx(5.0)
+
+
+def test_window_value_and_monthly_fallback(con) -> None:
+    kpis = headline_kpis(con)
+    abandonment = find_kpi(kpis, "kpi_cc", "abandonment_rate")
+    assert window_value(con, abandonment, dt.date(2026, 1, 2), 1) == pytest.approx(0.05)
+    assert window_value(con, abandonment, dt.date(2026, 1, 2), 30) == pytest.approx(0.1)
+    churn = find_kpi(kpis, "kpi_churn", "churn_rate")
+    # no month starts in the 30 days up to 2026-01-20: the latest month (December) stands in
+    assert window_value(con, churn, dt.date(2026, 1, 20), 30) == pytest.approx(0.015)
+    # 90 days: (100 * 0.03 + 200 * 0.015) / 300 = 0.02
+    assert window_value(con, churn, dt.date(2026, 1, 20), 90) == pytest.approx(0.02)
+
+
+def test_meets_follows_the_direction() -> None:
+    at_most = Kpi("m", "c", "n", 0.05, "at_most", "ratio", "w", "d", None)
+    at_least = Kpi("m", "c", "n", 30.0, "at_least", "score", "w", "d", None)
+    assert at_most.meets(0.05) is True and at_most.meets(0.051) is False
+    assert at_least.meets(30.0) is True and at_least.meets(29.9) is False
+    assert at_most.meets(None) is None

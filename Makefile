@@ -12,7 +12,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser run test unit lint fix ui docs clean
+.PHONY: install browser run test unit lint fix ui docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test: install browser lint
 ## unit: the fast tests only (no end-to-end pipeline runs)
 unit: install
 	$(BIN)/pytest -m "not slow"
+
+## bench: benchmark tier $(TIER) (S: 10k customers x 30 days, a few minutes); see README
+TIER ?= S
+bench: install
+	$(BIN)/cjm bench --tier $(TIER)
 
 lint: install
 	$(BIN)/ruff check .

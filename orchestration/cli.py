@@ -171,6 +171,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# bench ------------------------------------------------------------------------------------------
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.bench.runner import markdown, run_tier, write_results
+    from orchestration.bench.tiers import TIERS
+
+    started = time.perf_counter()
+    result = run_tier(
+        TIERS[args.tier], settings, lambda m: _say(f"[{time.perf_counter() - started:7.1f}s] {m}")
+    )
+    json_path, md_path = write_results(result)
+    print(markdown(result))
+    _say(f"results: {json_path} and {md_path}")
+    _say(f"full build / baseline.sql: {result['full_build_vs_baseline']}x")
+    return 0
+
+
 # status -----------------------------------------------------------------------------------------
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.status import render_status
@@ -239,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="rebuild the HTML reports from the published warehouse; print index.html"
     )
     report.set_defaults(handler=cmd_report)
+
+    bench = sub.add_parser(
+        "bench", help="time full build, one new day and a no-op re-run against bench/baseline.sql"
+    )
+    bench.add_argument("--tier", choices=["S", "M", "L"], default="S")
+    bench.set_defaults(handler=cmd_bench)
 
     status = sub.add_parser("status", help="load ledger and last run")
     status.set_defaults(handler=cmd_status)

@@ -1,0 +1,1 @@
+"""`cjm bench`: tiers of simulated data, timed pipeline scenarios, and the baseline script."""

@@ -1,0 +1,283 @@
+"""Run a benchmark tier: full build from empty, one new day, a re-run with nothing new, and the
+baseline script over the same landing files; write bench/results/<tier>-<date>.json and .md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from orchestration.bench.sampler import RssSampler
+from orchestration.bench.tiers import Tier
+from orchestration.settings import REPO_ROOT, Settings
+
+BASELINE_SQL = REPO_ROOT / "bench" / "baseline.sql"
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+STAGES = ("simulate", "ingest", "dbt", "checks", "publish", "report")
+CHECK_SUFFIXES = ("_raw_expectations", "_ledger_reconciles", "_kpi_expectations")
+BASELINE_RUNNER = """
+import sys, duckdb
+sql = open(sys.argv[1]).read().replace("{landing}", sys.argv[2])
+con = duckdb.connect(config={"threads": int(sys.argv[3]), "memory_limit": sys.argv[4]})
+con.execute(sql)
+"""
+
+
+def stage_of(step_key: str) -> str:
+    """The bench stage of a step of the nightly job."""
+    if step_key == "cjm_dbt_assets":
+        return "dbt"
+    if step_key == "published_warehouse":
+        return "publish"
+    if step_key == "html_reports":
+        return "report"
+    if step_key.endswith(CHECK_SUFFIXES):
+        return "checks"
+    return "ingest"
+
+
+def _mb(value: int) -> float:
+    return round(value / 2**20, 1)
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[int, float, RssSampler, str]:
+    started = time.time()
+    process = subprocess.Popen(
+        command, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    with RssSampler(process.pid) as sampler:
+        output, _ = process.communicate()
+    return process.returncode, time.time() - started, sampler, output
+
+
+def _cjm() -> str:
+    return str(Path(sys.executable).with_name("cjm"))
+
+
+def ensure_tier_data(tier: Tier, settings: Settings, say: Callable[[str], None]) -> dict:
+    """Simulate the tier once (history + one new day) into CJM_HOME/bench/<tier>/landing."""
+    folder = settings.home / "bench" / tier.name
+    meta_path = folder / "simulated.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta["params"] == tier.as_dict():
+            say(f"tier {tier.name}: simulated data cached in {folder / 'landing'}")
+            return meta
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    say(f"tier {tier.name}: simulating {tier.customers:,} customers x {tier.days + 1} days ...")
+    code, wall, sampler, output = _timed(
+        [
+            _cjm(),
+            "simulate",
+            "--customers",
+            str(tier.customers),
+            "--days",
+            str(tier.days + 1),
+            "--start",
+            tier.start.isoformat(),
+            "--seed",
+            str(tier.seed),
+            "--dirty-rate",
+            "0",
+            "--out",
+            str(folder / "landing"),
+        ],
+        {**os.environ, **settings.child_env()},
+    )
+    if code != 0:
+        raise RuntimeError(f"cjm simulate failed: {output[-2000:]}")
+    meta = {
+        "params": tier.as_dict(),
+        "simulate_seconds": round(wall, 1),
+        "simulate_peak_rss_mb": _mb(sampler.peak()),
+    }
+    meta_path.write_text(json.dumps(meta, indent=2))
+    return meta
+
+
+def _link_days(source: Path, target: Path, days: set[str]) -> None:
+    for path in source.rglob("*"):
+        if path.is_file() and path.parent.name in days:
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if not destination.exists():
+                try:
+                    os.link(path, destination)
+                except OSError:
+                    shutil.copy2(path, destination)
+
+
+def _step_windows(home: Path) -> list[tuple[str, float, float]]:
+    """(step key, start, end) of the latest run recorded in `home`'s Dagster instance."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    try:
+        with dg.DagsterInstance.get() as instance:
+            run = instance.get_runs(limit=1)[0]
+            return [
+                (s.step_key, s.start_time, s.end_time)
+                for s in instance.get_run_step_stats(run.run_id)
+                if s.start_time and s.end_time
+            ]
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous
+
+
+def _web_rows_read(home: Path, settings: Settings) -> int:
+    import duckdb
+
+    with duckdb.connect(str(home / "warehouse" / "build.duckdb"), read_only=True) as con:
+        row = con.execute(
+            "select sum(rows_read) from raw.load_ledger where source = 'web'"
+            " and batch_id = (select max(batch_id) from raw.load_ledger where source = 'web')"
+        ).fetchone()
+    return int(row[0] or 0)
+
+
+def run_scenario(name: str, home: Path, settings: Settings) -> dict:
+    env = {**os.environ, **settings.child_env(), "CJM_HOME": str(home)}
+    env["DAGSTER_HOME"] = str(home / "dagster")
+    code, wall, sampler, output = _timed([_cjm(), "run"], env)
+    if code != 0:
+        raise RuntimeError(f"scenario {name}: cjm run exited {code}: {output[-3000:]}")
+    stages: dict[str, dict] = {}
+    web_seconds = 0.0
+    for step, start, end in _step_windows(home):
+        stage = stages.setdefault(stage_of(step), {"seconds": 0.0, "peak_rss_mb": 0.0})
+        stage["seconds"] = round(stage["seconds"] + end - start, 2)
+        stage["peak_rss_mb"] = max(stage["peak_rss_mb"], _mb(sampler.peak(start, end)))
+        if step == "web__events":
+            web_seconds = end - start
+    web_rows = _web_rows_read(home, settings) if name != "no-op re-run" else 0
+    return {
+        "scenario": name,
+        "wall_seconds": round(wall, 1),
+        "peak_rss_mb": _mb(sampler.peak()),
+        "stages": stages,
+        "web_rows_ingested": web_rows,
+        "web_rows_per_second": round(web_rows / web_seconds) if web_rows and web_seconds else None,
+    }
+
+
+def run_baseline(landing: Path, settings: Settings) -> dict:
+    code, wall, sampler, output = _timed(
+        [
+            sys.executable,
+            "-c",
+            BASELINE_RUNNER,
+            str(BASELINE_SQL),
+            str(landing),
+            str(settings.duckdb_threads),
+            settings.duckdb_memory_limit,
+        ],
+        {**os.environ},
+    )
+    if code != 0:
+        raise RuntimeError(f"baseline.sql failed: {output[-2000:]}")
+    return {"wall_seconds": round(wall, 1), "peak_rss_mb": _mb(sampler.peak())}
+
+
+def run_tier(tier: Tier, settings: Settings, say: Callable[[str], None]) -> dict:
+    simulated = ensure_tier_data(tier, settings, say)
+    landing = settings.home / "bench" / tier.name / "landing"
+    days = [(tier.start + dt.timedelta(days=i)).isoformat() for i in range(tier.days + 1)]
+    home = settings.home / "bench" / tier.name / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    _link_days(landing, home / "landing", set(days[:-1]))
+    scenarios = []
+    say(f"tier {tier.name}: (a) full build of {tier.days} days from empty ...")
+    scenarios.append(run_scenario("full build", home, settings))
+    scenarios[0]["stages"]["simulate"] = {
+        "seconds": simulated["simulate_seconds"],
+        "peak_rss_mb": simulated["simulate_peak_rss_mb"],
+    }
+    say(f"tier {tier.name}: baseline.sql over the same landing files ...")
+    baseline = run_baseline(home / "landing", settings)
+    say(f"tier {tier.name}: (b) nightly run adding day {days[-1]} ...")
+    _link_days(landing, home / "landing", {days[-1]})
+    scenarios.append(run_scenario("one new day", home, settings))
+    say(f"tier {tier.name}: (c) re-run with nothing new ...")
+    scenarios.append(run_scenario("no-op re-run", home, settings))
+    return {
+        **tier.as_dict(),
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+            "duckdb_threads": settings.duckdb_threads,
+            "duckdb_memory_limit": settings.duckdb_memory_limit,
+        },
+        "commit": _commit(),
+        "scenarios": scenarios,
+        "baseline": baseline,
+        "full_build_vs_baseline": round(scenarios[0]["wall_seconds"] / baseline["wall_seconds"], 2),
+    }
+
+
+def _commit() -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        f"# Benchmark tier {result['tier']}: {result['customers']:,} customers x "
+        f"{result['days']} days",
+        "",
+        f"Measured {result['measured_at']} at commit {result['commit']} on "
+        f"{result['machine']['cpus']} CPUs / {result['machine']['memory_gb']} GiB (DuckDB threads "
+        f"{result['machine']['duckdb_threads']}, memory_limit "
+        f"{result['machine']['duckdb_memory_limit']}). "
+        f"Command: `make bench TIER={result['tier']}`.",
+        "",
+        "| scenario | total s | peak RSS MiB | "
+        + " | ".join(f"{s} s (MiB)" for s in STAGES)
+        + " | web rows/s |",
+        "|---|---:|---:|" + "---:|" * len(STAGES) + "---:|",
+    ]
+    for scenario in result["scenarios"]:
+        cells = []
+        for stage in STAGES:
+            found = scenario["stages"].get(stage)
+            cells.append(f"{found['seconds']:.1f} ({found['peak_rss_mb']:.0f})" if found else "")
+        rate = scenario["web_rows_per_second"]
+        lines.append(
+            f"| {scenario['scenario']} | {scenario['wall_seconds']:.1f} | "
+            f"{scenario['peak_rss_mb']:.0f} | " + " | ".join(cells) + f" | {rate or ''} |"
+        )
+    baseline = result["baseline"]
+    lines += [
+        f"| baseline.sql | {baseline['wall_seconds']:.1f} | {baseline['peak_rss_mb']:.0f} | "
+        + " | " * (len(STAGES) - 1)
+        + " | |",
+        "",
+        f"Full build / baseline: **{result['full_build_vs_baseline']}x**. Stage seconds are the "
+        "Dagster step durations (dbt includes its tests; checks are the Great Expectations and "
+        "ledger checks); the total includes process start and loading the definitions. The "
+        "simulate stage is measured once, when the tier's data is first simulated.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_results(result: dict, out_dir: Path = RESULTS_DIR) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{result['tier']}-{result['measured_at'][:10]}"
+    json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
+    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    md_path.write_text(markdown(result))
+    return json_path, md_path

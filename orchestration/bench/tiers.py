@@ -1,0 +1,31 @@
+"""Benchmark tiers: how much data each simulates (cached once under CJM_HOME/bench/<tier>)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    customers: int
+    days: int  # history days; one more day is simulated for the "new day" scenario
+    start: dt.date = dt.date(2026, 1, 1)
+    seed: int = 7
+
+    def as_dict(self) -> dict:
+        return {
+            "tier": self.name,
+            "customers": self.customers,
+            "days": self.days,
+            "start": self.start.isoformat(),
+            "seed": self.seed,
+        }
+
+
+TIERS = {
+    "S": Tier("S", customers=10_000, days=30),
+    "M": Tier("M", customers=1_000_000, days=365),
+    "L": Tier("L", customers=10_000_000, days=365),
+}

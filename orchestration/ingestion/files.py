@@ -9,7 +9,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.ingestion.sources import SourceSpec
 
@@ -93,27 +95,38 @@ def _decode(line: bytes) -> tuple[str, str | None]:
 
 
 def read_json_lines(data: bytes) -> pa.Table:
-    """One row per line: `_row` (1-based line number), `_raw` text and `_error` (decoding)."""
+    """One row per line: `_row` (1-based line number), `_raw` text and `_error` (decoding).
+
+    A valid UTF-8 file becomes an Arrow string array over its own bytes (line offsets found with
+    numpy, no Python string per line); a file with invalid bytes is split line by line so each
+    bad line is named.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         decoded = [_decode(line) for line in _split_lines(data)]
-        raws = [raw for raw, _ in decoded]
-        errors = [error for _, error in decoded]
-    else:
-        if "\r\n" in text:
-            text = text.replace("\r\n", "\n")
-        raws = text.split("\n")
-        if raws and raws[-1] == "":
-            raws.pop()
-        errors = [None] * len(raws)
+        return pa.table(
+            {
+                "_row": pa.array(range(1, len(decoded) + 1), pa.int64()),
+                "_raw": pa.array([raw for raw, _ in decoded], pa.string()),
+                "_error": pa.array([error for _, error in decoded], pa.string()),
+            }
+        )
+    data = data.replace(b"\r\n", b"\n")
+    if data and not data.endswith(b"\n"):
+        data += b"\n"  # a last line without its newline
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1  # just past each newline
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    with_newlines = pa.LargeStringArray.from_buffers(
+        len(ends), pa.py_buffer(offsets), pa.py_buffer(data)
+    )
     return pa.table(
         {
-            "_row": pa.array(range(1, len(raws) + 1), pa.int64()),
-            "_raw": pa.array(raws, pa.string()),
-            "_error": pa.array(errors, pa.string()),
+            "_row": pa.array(np.arange(1, len(ends) + 1, dtype=np.int64)),
+            "_raw": pc.utf8_slice_codeunits(with_newlines, 0, -1),  # drop each line's newline
+            "_error": pa.nulls(len(ends), pa.string()),
         }
     )
 

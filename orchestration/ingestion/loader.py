@@ -144,19 +144,23 @@ def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str]) -> s
 
 
 def _json_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[dict, list]:
-    """Validate JSON lines in place; return value expressions per key and the extra keys."""
+    """Validate JSON lines; extract every key of a valid line in one pass (a list per row).
+
+    Returns value expressions per key over `_parsed` and the extra (non-contract) keys.
+    """
     con.execute(
         """
-        create or replace temp table _parsed as
+        create or replace temp table _checked as
         select
             _row,
             _row as _line,
             _raw,
             case
                 when _error is not null then _error
-                when trim(_raw) = '' then 'empty line'
-                when not json_valid(_raw) then 'malformed JSON'
-                when json_type(_raw::json) <> 'OBJECT' then 'not a JSON object'
+                -- trim() is slow on long lines: only invalid lines need it
+                when not json_valid(_raw)
+                    then case when trim(_raw) = '' then 'empty line' else 'malformed JSON' end
+                when json_type(_raw) <> 'OBJECT' then 'not a JSON object'
             end as _error
         from _lines
         """
@@ -164,23 +168,32 @@ def _json_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[dic
     keys = {
         row[0]
         for row in con.execute(
-            "select distinct unnest(json_keys(_raw::json)) from _parsed where _error is null"
+            "select distinct unnest(json_keys(_raw)) from _checked where _error is null"
         ).fetchall()
     }
-    has_rows = con.execute("select count(*) from _parsed where _error is null").fetchone()[0]
+    has_rows = con.execute("select count(*) from _checked where _error is null").fetchone()[0]
     missing = [name for name in spec.required if name not in keys]
     if has_rows and missing:
         raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
     extra = sorted(keys - set(spec.column_names))
-    values = {name: _json_value(name, "json_extract_string") for name in spec.column_names}
-    values.update({name: _json_value(name, "json_extract") for name in extra})
+    # One json_extract over a list of paths parses each line once (per-key calls parse it once
+    # per key: about 6x slower on web events).
+    contract_paths = ", ".join(_quote("$." + _json_path(name)) for name in spec.column_names)
+    extra_lists = (
+        f", case when _error is null then json_extract(_raw, "
+        f"[{', '.join(_quote('$.' + _json_path(name)) for name in extra)}]) end as _extras"
+        if extra
+        else ""
+    )
+    con.execute(
+        "create or replace temp table _parsed as select _row, _line, _raw, _error,"
+        f" case when _error is null then json_extract_string(_raw, [{contract_paths}]) end"
+        f" as _values{extra_lists} from _checked"
+    )
+    con.execute("drop table _checked")
+    values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
+    values.update({name: f"_extras[{i}]" for i, name in enumerate(extra, start=1)})
     return values, extra
-
-
-def _json_value(key: str, function: str) -> str:
-    """The key's value of a valid line: text for contract columns, JSON for extra ones."""
-    path = _quote("$." + _json_path(key))
-    return f"case when _error is null then {function}(_raw, {path}) end"
 
 
 def _json_path(key: str) -> str:
@@ -264,7 +277,7 @@ def load_file(
 
 
 def _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id) -> FileResult:
-    for table in ("_lines", "_parsed", "_typed"):
+    for table in ("_lines", "_checked", "_parsed", "_typed"):
         con.execute(f"drop table if exists {table}")
     try:
         if file.contract_error:
@@ -306,7 +319,7 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id) -> 
 
 
 def _count_rows(con: duckdb.DuckDBPyConnection) -> int:
-    for table in ("_parsed", "_lines"):
+    for table in ("_parsed", "_checked", "_lines"):
         exists = con.execute(
             "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
         ).fetchone()[0]

@@ -6,6 +6,7 @@ Errors print one line and the log path; the traceback goes to the log file only.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -87,6 +88,14 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
         from orchestration.publish.writer import latest_publication
 
         publication = latest_publication(settings) or {}
+        if publication.get("run_id") != result.run_id:
+            _say(
+                f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s: nothing new since run "
+                f"{str(publication.get('run_id'))[:8]} (same landing files, same code), so the "
+                f"publication of {publication.get('published_at')} UTC stands: "
+                f"{settings.published_db}, {settings.reports_dir / 'index.html'}"
+            )
+            return 0
         _say(
             f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s: published "
             f"{settings.published_db} ({publication.get('tables')} tables, data through "
@@ -176,9 +185,21 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.bench.runner import markdown, run_tier, write_results
     from orchestration.bench.tiers import TIERS
 
+    tier = TIERS[args.tier]
+    if args.customers or args.days:  # a smaller or larger cut of the tier, named by its size
+        customers, days = args.customers or tier.customers, args.days or tier.days
+        tier = dataclasses.replace(
+            tier, name=f"{tier.name}-{customers}x{days}", customers=customers, days=days
+        )
     started = time.perf_counter()
+    command = "cjm bench --tier " + args.tier
+    if args.customers or args.days:
+        command += f" --customers {tier.customers} --days {tier.days}"
     result = run_tier(
-        TIERS[args.tier], settings, lambda m: _say(f"[{time.perf_counter() - started:7.1f}s] {m}")
+        tier,
+        settings,
+        lambda m: _say(f"[{time.perf_counter() - started:7.1f}s] {m}"),
+        command,
     )
     json_path, md_path = write_results(result)
     print(markdown(result))
@@ -260,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="time full build, one new day and a no-op re-run against bench/baseline.sql"
     )
     bench.add_argument("--tier", choices=["S", "M", "L"], default="S")
+    bench.add_argument("--customers", type=int, help="override the tier's customers")
+    bench.add_argument("--days", type=int, help="override the tier's days of history")
     bench.set_defaults(handler=cmd_bench)
 
     status = sub.add_parser("status", help="load ledger and last run")

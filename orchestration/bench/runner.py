@@ -189,7 +189,7 @@ def run_baseline(landing: Path, settings: Settings) -> dict:
     return {"wall_seconds": round(wall, 1), "peak_rss_mb": _mb(sampler.peak())}
 
 
-def run_tier(tier: Tier, settings: Settings, say: Callable[[str], None]) -> dict:
+def run_tier(tier: Tier, settings: Settings, say: Callable[[str], None], command: str = "") -> dict:
     simulated = ensure_tier_data(tier, settings, say)
     landing = settings.home / "bench" / tier.name / "landing"
     days = [(tier.start + dt.timedelta(days=i)).isoformat() for i in range(tier.days + 1)]
@@ -220,6 +220,7 @@ def run_tier(tier: Tier, settings: Settings, say: Callable[[str], None]) -> dict
             "duckdb_memory_limit": settings.duckdb_memory_limit,
         },
         "commit": _commit(),
+        "command": command,
         "scenarios": scenarios,
         "baseline": baseline,
         "full_build_vs_baseline": round(scenarios[0]["wall_seconds"] / baseline["wall_seconds"], 2),
@@ -242,7 +243,7 @@ def markdown(result: dict) -> str:
         f"{result['machine']['cpus']} CPUs / {result['machine']['memory_gb']} GiB (DuckDB threads "
         f"{result['machine']['duckdb_threads']}, memory_limit "
         f"{result['machine']['duckdb_memory_limit']}). "
-        f"Command: `make bench TIER={result['tier']}`.",
+        f"Command: `{result['command']}`.",
         "",
         "| scenario | total s | peak RSS MiB | "
         + " | ".join(f"{s} s (MiB)" for s in STAGES)

@@ -3,6 +3,7 @@ is blocked."""
 
 import dagster as dg
 
+from orchestration.publish import fingerprint
 from orchestration.settings import Settings
 from orchestration.status import blocked_run
 
@@ -21,7 +22,9 @@ from orchestration.status import blocked_run
 def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from reports.build import build_reports
 
-    index = build_reports(Settings.from_env(), blocked=None)  # this run has just published
+    settings = Settings.from_env()
+    index = build_reports(settings, blocked=None)  # this run has just published
+    fingerprint.record_complete_run(settings, context.run_id, fingerprint.current(settings))
     context.log.info(f"reports in {index}")
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
 

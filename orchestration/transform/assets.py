@@ -6,6 +6,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.publish import fingerprint
+from orchestration.settings import Settings
 from orchestration.transform.project import (
     DBT_EXECUTABLE,
     dbt_project,
@@ -36,7 +38,16 @@ def cjm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: seeds, models and data tests, in dependency order.
 
     Unit tests check SQL logic, not tonight's data: `make test` runs them, the nightly job does not.
+    With nothing new since the last complete run (same files, same code) it builds nothing, so
+    checks, publish and reports are skipped and the last publication stands.
     """
+    previous = fingerprint.unchanged_since(Settings.from_env())
+    if previous is not None:
+        context.log.info(
+            f"nothing new since run {previous[:8]} (same landing files, same code):"
+            " dbt build, checks, publish and reports skipped"
+        )
+        return
     yield from dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context).stream()
     prune_run_targets()
 

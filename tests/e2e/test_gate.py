@@ -138,17 +138,20 @@ def test_failing_dbt_test_blocks_with_one_clear_line(fork: Path, simulated: Path
     assert published_content(fork) == before
 
 
-def test_rerun_loads_nothing_and_publishes_identical_data(fork: Path) -> None:
+def test_rerun_with_nothing_new_skips_the_rebuild_and_keeps_the_publication(fork: Path) -> None:
     before = published_content(fork)
+    published_bytes = (fork / "warehouse/cjm.duckdb").read_bytes()
     with duckdb.connect(str(fork / "warehouse/build.duckdb"), read_only=True) as con:
         ledger = con.execute("select * from raw.load_ledger order by load_id").fetchall()
     result = run_cjm(fork, "run")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "nothing new since run" in result.stderr
+    assert (fork / "warehouse/cjm.duckdb").read_bytes() == published_bytes
     assert published_content(fork) == before
     with duckdb.connect(str(fork / "warehouse/build.duckdb"), read_only=True) as con:
         assert con.execute("select * from raw.load_ledger order by load_id").fetchall() == ledger
     with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from meta.publish_log").fetchone() == (2,)
+        assert con.execute("select count(*) from meta.publish_log").fetchone() == (1,)
 
 
 # A BI client as Superset would connect: SQLAlchemy + duckdb_engine, read-only. It keeps one

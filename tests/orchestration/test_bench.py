@@ -1,0 +1,71 @@
+"""The bench's pure parts: stage of each step, memory of a process tree, the results table."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from orchestration.bench.runner import STAGES, markdown, stage_of
+from orchestration.bench.sampler import RssSampler, tree_rss_bytes
+
+
+def test_every_step_of_the_nightly_job_has_a_stage() -> None:
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly")
+    stages = {node.name: stage_of(node.name) for node in job.graph.node_defs}
+    assert set(stages.values()) <= set(STAGES)
+    assert stages["web__events"] == "ingest"
+    assert stages["cjm_dbt_assets"] == "dbt"
+    assert stages["published_warehouse"] == "publish"
+    assert stages["html_reports"] == "report"
+    assert stage_of("web__events_raw_expectations") == "checks"
+    assert stage_of("kpi__kpi_voc_kpi_expectations") == "checks"
+    assert stage_of("web__events_ledger_reconciles") == "checks"
+
+
+def test_tree_rss_counts_children() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", "x = bytearray(200 * 2**20); import time; time.sleep(30)"]
+    )
+    try:
+        with RssSampler(os.getpid(), interval=0.05) as sampler:
+            for _ in range(100):
+                if tree_rss_bytes(child.pid) > 200 * 2**20:
+                    break
+                sampler._stop.wait(0.05)
+        own = tree_rss_bytes(os.getpid())
+        assert own > tree_rss_bytes(child.pid) > 200 * 2**20
+        assert sampler.peak() > 200 * 2**20
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_markdown_shows_stages_and_the_ratio() -> None:
+    result = {
+        "tier": "S",
+        "customers": 10_000,
+        "days": 30,
+        "measured_at": "2026-11-23T02:00:00Z",
+        "commit": "abc1234",
+        "command": "cjm bench --tier S",
+        "machine": {"cpus": 2, "memory_gb": 24, "duckdb_threads": 2, "duckdb_memory_limit": "8GB"},
+        "scenarios": [
+            {
+                "scenario": "full build",
+                "wall_seconds": 60.0,
+                "peak_rss_mb": 900.0,
+                "stages": {"ingest": {"seconds": 10.0, "peak_rss_mb": 500.0}},
+                "web_rows_per_second": 80000,
+            }
+        ],
+        "baseline": {"wall_seconds": 3.0, "peak_rss_mb": 300.0},
+        "full_build_vs_baseline": 20.0,
+    }
+    text = markdown(result)
+    assert "| full build | 60.0 | 900 |  | 10.0 (500) |" in text
+    assert "| baseline.sql | 3.0 | 300 |" in text
+    assert "**20.0x**" in text
+    assert "`cjm bench --tier S`" in text

@@ -94,6 +94,8 @@ def _emotion_curve(ctx: ReportContext) -> go.Figure:
     palette = ["#102a43", "#2680c2", "#f0b429", "#3ebd93", "#e12d39", "#9446ed", "#8d6e63"]
     for col, (column, _) in enumerate(metrics, start=1):
         kpi = find_kpi(ctx.kpis, "kpi_voc", column)
+        if kpi.unit == "ratio":
+            figure.update_yaxes(tickformat=".0%", row=1, col=col)
         for i, segment in enumerate(segments):
             equals = None if segment == "all" else {"segment": segment}
             series = rollup(ctx.con, kpi, by=["stage"], equals=equals)
@@ -128,6 +130,7 @@ def _emotion_curve(ctx: ReportContext) -> go.Figure:
             row=1,
             col=4,
         )
+    figure.update_yaxes(tickformat=".0%", row=1, col=4)
     figure.update_layout(barmode="stack", height=420)
     figure.update_xaxes(tickangle=-45)
     return figure

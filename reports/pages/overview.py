@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -61,7 +62,7 @@ def _trends(ctx: ReportContext) -> go.Figure:
     for i, kpi in enumerate(ctx.kpis):
         row, col = divmod(i, columns)
         series = rollup(ctx.con, kpi, by=[kpi.period_column], since=since)
-        x = series[kpi.period_column].astype(str)
+        x = pd.to_datetime(series[kpi.period_column]).dt.strftime("%Y-%m-%d")
         few = len(series) < 4  # monthly KPIs: bars read better than a line of one or two points
         trace = (
             go.Bar(x=x, y=series["value"], marker_color="#2680c2", name=kpi.name)
@@ -76,6 +77,8 @@ def _trends(ctx: ReportContext) -> go.Figure:
             )
         )
         figure.add_trace(trace, row=row + 1, col=col + 1)
+        if few:  # one bar per period, labelled by its start, not a time axis
+            figure.update_xaxes(type="category", row=row + 1, col=col + 1)
         figure.add_hline(
             y=kpi.target, line_dash="dot", line_color="#e12d39", row=row + 1, col=col + 1
         )

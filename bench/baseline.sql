@@ -219,8 +219,9 @@ select
     count(*) filter (where r.ces between 5 and 7)
         / nullif(count(*) filter (where r.ces between 1 and 7), 0) as ces_easy_rate
 from responses as r
-left join customers as c
-    on coalesce(r.customer_id, '') = c.customer_id or lower(r.customer_email) = lower(c.email)
+left join customers as by_id on r.customer_id = by_id.customer_id
+left join customers as by_email on lower(r.customer_email) = lower(by_email.email)
+cross join lateral (select coalesce(by_id.segment, by_email.segment) as segment) as c
 group by all;
 
 create or replace table kpi_churn_monthly as

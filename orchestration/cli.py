@@ -200,6 +200,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         lambda m: _say(f"[{time.perf_counter() - started:7.1f}s] {m}"),
         command,
+        save=write_results,
     )
     json_path, md_path = write_results(result)
     print(markdown(result))

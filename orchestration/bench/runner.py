@@ -189,28 +189,27 @@ def run_baseline(landing: Path, settings: Settings) -> dict:
     return {"wall_seconds": round(wall, 1), "peak_rss_mb": _mb(sampler.peak())}
 
 
-def run_tier(tier: Tier, settings: Settings, say: Callable[[str], None], command: str = "") -> dict:
+def run_tier(
+    tier: Tier,
+    settings: Settings,
+    say: Callable[[str], None],
+    command: str = "",
+    save: Callable[[dict], None] | None = None,
+) -> dict:
+    """Full build, one new day, no-op re-run, then the baseline over the same history.
+
+    `save` receives the result after each step, so a long tier keeps what it measured.
+    """
     simulated = ensure_tier_data(tier, settings, say)
-    landing = settings.home / "bench" / tier.name / "landing"
+    folder = settings.home / "bench" / tier.name
+    landing = folder / "landing"
     days = [(tier.start + dt.timedelta(days=i)).isoformat() for i in range(tier.days + 1)]
-    home = settings.home / "bench" / tier.name / "home"
-    shutil.rmtree(home, ignore_errors=True)
+    home, baseline_landing = folder / "home", folder / "baseline-landing"
+    for stale in (home, baseline_landing):
+        shutil.rmtree(stale, ignore_errors=True)
     _link_days(landing, home / "landing", set(days[:-1]))
-    scenarios = []
-    say(f"tier {tier.name}: (a) full build of {tier.days} days from empty ...")
-    scenarios.append(run_scenario("full build", home, settings))
-    scenarios[0]["stages"]["simulate"] = {
-        "seconds": simulated["simulate_seconds"],
-        "peak_rss_mb": simulated["simulate_peak_rss_mb"],
-    }
-    say(f"tier {tier.name}: baseline.sql over the same landing files ...")
-    baseline = run_baseline(home / "landing", settings)
-    say(f"tier {tier.name}: (b) nightly run adding day {days[-1]} ...")
-    _link_days(landing, home / "landing", {days[-1]})
-    scenarios.append(run_scenario("one new day", home, settings))
-    say(f"tier {tier.name}: (c) re-run with nothing new ...")
-    scenarios.append(run_scenario("no-op re-run", home, settings))
-    return {
+    _link_days(landing, baseline_landing, set(days[:-1]))
+    result = {
         **tier.as_dict(),
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {
@@ -221,10 +220,33 @@ def run_tier(tier: Tier, settings: Settings, say: Callable[[str], None], command
         },
         "commit": _commit(),
         "command": command,
-        "scenarios": scenarios,
-        "baseline": baseline,
-        "full_build_vs_baseline": round(scenarios[0]["wall_seconds"] / baseline["wall_seconds"], 2),
+        "scenarios": [],
+        "baseline": None,
+        "full_build_vs_baseline": None,
     }
+    save = save or (lambda _: None)
+    say(f"tier {tier.name}: (a) full build of {tier.days} days from empty ...")
+    full = run_scenario("full build", home, settings)
+    full["stages"]["simulate"] = {
+        "seconds": simulated["simulate_seconds"],
+        "peak_rss_mb": simulated["simulate_peak_rss_mb"],
+    }
+    result["scenarios"].append(full)
+    save(result)
+    say(f"tier {tier.name}: (b) nightly run adding day {days[-1]} ...")
+    _link_days(landing, home / "landing", {days[-1]})
+    result["scenarios"].append(run_scenario("one new day", home, settings))
+    save(result)
+    say(f"tier {tier.name}: (c) re-run with nothing new ...")
+    result["scenarios"].append(run_scenario("no-op re-run", home, settings))
+    save(result)
+    say(f"tier {tier.name}: baseline.sql over the same {tier.days} days of landing files ...")
+    result["baseline"] = run_baseline(baseline_landing, settings)
+    result["full_build_vs_baseline"] = round(
+        full["wall_seconds"] / result["baseline"]["wall_seconds"], 2
+    )
+    save(result)
+    return result
 
 
 def _commit() -> str:
@@ -261,10 +283,13 @@ def markdown(result: dict) -> str:
             f"{scenario['peak_rss_mb']:.0f} | " + " | ".join(cells) + f" | {rate or ''} |"
         )
     baseline = result["baseline"]
+    if baseline:
+        lines.append(
+            f"| baseline.sql | {baseline['wall_seconds']:.1f} | {baseline['peak_rss_mb']:.0f} | "
+            + " | " * (len(STAGES) - 1)
+            + " | |"
+        )
     lines += [
-        f"| baseline.sql | {baseline['wall_seconds']:.1f} | {baseline['peak_rss_mb']:.0f} | "
-        + " | " * (len(STAGES) - 1)
-        + " | |",
         "",
         f"Full build / baseline: **{result['full_build_vs_baseline']}x**. Stage seconds are the "
         "Dagster step durations (dbt includes its tests; checks are the Great Expectations and "

@@ -135,13 +135,14 @@ def _step_windows(home: Path) -> list[tuple[str, float, float]]:
             os.environ["DAGSTER_HOME"] = previous
 
 
-def _web_rows_read(home: Path, settings: Settings) -> int:
+def _web_rows_read(home: Path) -> int:
     import duckdb
 
     with duckdb.connect(str(home / "warehouse" / "build.duckdb"), read_only=True) as con:
         row = con.execute(
-            "select sum(rows_read) from raw.load_ledger where source = 'web'"
-            " and batch_id = (select max(batch_id) from raw.load_ledger where source = 'web')"
+            "select sum(rows_read) from raw.load_ledger where source = 'web' and batch_id = ("
+            " select batch_id from raw.load_ledger where source = 'web'"
+            " order by loaded_at desc limit 1)"
         ).fetchone()
     return int(row[0] or 0)
 
@@ -160,7 +161,7 @@ def run_scenario(name: str, home: Path, settings: Settings) -> dict:
         stage["peak_rss_mb"] = max(stage["peak_rss_mb"], _mb(sampler.peak(start, end)))
         if step == "web__events":
             web_seconds = end - start
-    web_rows = _web_rows_read(home, settings) if name != "no-op re-run" else 0
+    web_rows = _web_rows_read(home) if name != "no-op re-run" else 0
     return {
         "scenario": name,
         "wall_seconds": round(wall, 1),

@@ -147,9 +147,36 @@ def _web_rows_read(home: Path) -> int:
     return int(row[0] or 0)
 
 
+def dbt_profile(run_results: dict, top: int = 5) -> dict:
+    """Node seconds of a dbt invocation: models, tests, seeds, and the slowest models."""
+    totals: dict[str, float] = {}
+    models = []
+    for node in run_results["results"]:
+        kind = node["unique_id"].split(".", 1)[0]
+        totals[kind] = totals.get(kind, 0.0) + node["execution_time"]
+        if kind == "model":
+            models.append((node["execution_time"], node["unique_id"].rsplit(".", 1)[1]))
+    return {
+        "node_seconds": {kind: round(seconds, 1) for kind, seconds in sorted(totals.items())},
+        "slowest_models": [
+            {"model": name, "seconds": round(seconds, 1)}
+            for seconds, name in sorted(models, reverse=True)[:top]
+        ],
+    }
+
+
+def _newest_run_results(since: float) -> dict | None:
+    target = REPO_ROOT / "dbt_project" / "target"
+    found = [p for p in target.glob("*/run_results.json") if p.stat().st_mtime >= since]
+    if not found:
+        return None
+    return json.loads(max(found, key=lambda p: p.stat().st_mtime).read_text())
+
+
 def run_scenario(name: str, home: Path, settings: Settings) -> dict:
     env = {**os.environ, **settings.child_env(), "CJM_HOME": str(home)}
     env["DAGSTER_HOME"] = str(home / "dagster")
+    started = time.time()
     code, wall, sampler, output = _timed([_cjm(), "run"], env)
     if code != 0:
         raise RuntimeError(f"scenario {name}: cjm run exited {code}: {output[-3000:]}")
@@ -162,6 +189,7 @@ def run_scenario(name: str, home: Path, settings: Settings) -> dict:
         if step == "web__events":
             web_seconds = end - start
     web_rows = _web_rows_read(home) if name != "no-op re-run" else 0
+    run_results = _newest_run_results(started)
     return {
         "scenario": name,
         "wall_seconds": round(wall, 1),
@@ -169,6 +197,7 @@ def run_scenario(name: str, home: Path, settings: Settings) -> dict:
         "stages": stages,
         "web_rows_ingested": web_rows,
         "web_rows_per_second": round(web_rows / web_seconds) if web_rows and web_seconds else None,
+        "dbt": dbt_profile(run_results) if run_results else None,
     }
 
 
@@ -298,7 +327,16 @@ def markdown(result: dict) -> str:
         "simulate stage is measured once, when the tier's data is first simulated.",
         "",
     ]
-    return "\n".join(lines)
+    for scenario in result["scenarios"]:
+        dbt = scenario.get("dbt")
+        if dbt:
+            nodes = ", ".join(f"{kind}s {s:.1f} s" for kind, s in dbt["node_seconds"].items())
+            slowest = ", ".join(f"{m['model']} {m['seconds']:.1f} s" for m in dbt["slowest_models"])
+            lines.append(
+                f"- {scenario['scenario']}: dbt node time {nodes} (4 at once); "
+                f"slowest models: {slowest}."
+            )
+    return "\n".join(lines) + "\n"
 
 
 def write_results(result: dict, out_dir: Path = RESULTS_DIR) -> tuple[Path, Path]:

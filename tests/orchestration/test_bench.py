@@ -69,3 +69,20 @@ def test_markdown_shows_stages_and_the_ratio() -> None:
     assert "| baseline.sql | 3.0 | 300 |" in text
     assert "**20.0x**" in text
     assert "`cjm bench --tier S`" in text
+
+
+def test_dbt_profile_sums_node_time_by_kind() -> None:
+    from orchestration.bench.runner import dbt_profile
+
+    results = {
+        "results": [
+            {"unique_id": "model.cjm.fct_a", "execution_time": 3.0},
+            {"unique_id": "model.cjm.fct_b", "execution_time": 1.0},
+            {"unique_id": "test.cjm.unique_fct_a_id.1234", "execution_time": 0.25},
+            {"unique_id": "test.cjm.not_null_fct_a_id.5678", "execution_time": 0.5},
+            {"unique_id": "seed.cjm.channels", "execution_time": 0.2},
+        ]
+    }
+    profile = dbt_profile(results, top=1)
+    assert profile["node_seconds"] == {"model": 4.0, "seed": 0.2, "test": 0.8}
+    assert profile["slowest_models"] == [{"model": "fct_a", "seconds": 3.0}]

@@ -34,7 +34,7 @@ class Settings:
             home=home,
             pii_salt=os.environ.get("CJM_PII_SALT", DEFAULT_PII_SALT),
             duckdb_threads=int(os.environ.get("CJM_DUCKDB_THREADS", os.cpu_count() or 2)),
-            duckdb_memory_limit=os.environ.get("CJM_DUCKDB_MEMORY_LIMIT", "8GB"),
+            duckdb_memory_limit=os.environ.get("CJM_DUCKDB_MEMORY_LIMIT", "5GB"),
         )
 
     @property

@@ -57,13 +57,18 @@ touched_chains as (
     cross join watermark
     where all_contacts._loaded_at > watermark.loaded_after
     union
+    -- three equi-joins, not one join on a = b or c = d or e = f (a nested loop over all legs)
     select all_contacts.source_chain_id
     from all_contacts
-    inner join new_crm
-        on
-            all_contacts.customer_id = new_crm.customer_id
-            or all_contacts.customer_email_hash = new_crm.email_hash
-            or all_contacts.customer_phone_hash = new_crm.phone_hash
+    inner join new_crm on all_contacts.customer_id = new_crm.customer_id
+    union
+    select all_contacts.source_chain_id
+    from all_contacts
+    inner join new_crm on all_contacts.customer_email_hash = new_crm.email_hash
+    union
+    select all_contacts.source_chain_id
+    from all_contacts
+    inner join new_crm on all_contacts.customer_phone_hash = new_crm.phone_hash
 
 ),
 

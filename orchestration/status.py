@@ -9,21 +9,25 @@ import duckdb
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
-LEDGER_SUMMARY = """
-select
-    source,
-    count(*) as files,
-    count(*) filter (where status = 'rejected') as files_rejected,
-    sum(rows_read) as rows_read,
-    sum(rows_loaded) as rows_loaded,
-    sum(rows_rejected) as rows_rejected,
-    bool_and(rows_read = rows_loaded + rows_rejected) as reconciles,
-    max(day) as latest_day,
-    max(loaded_at) as last_loaded_at
-from raw.load_ledger
-group by source
-order by source
-"""
+
+def ledger_summary_sql(table: str) -> str:
+    """Per source: files, rows read / loaded / rejected and whether they reconcile. `table` is
+    raw.load_ledger in the build file or meta.load_ledger in the published one."""
+    return f"""
+        select
+            source,
+            count(*) as files,
+            count(*) filter (where status = 'rejected') as files_rejected,
+            cast(sum(rows_read) as bigint) as rows_read,
+            cast(sum(rows_loaded) as bigint) as rows_loaded,
+            cast(sum(rows_rejected) as bigint) as rows_rejected,
+            bool_and(rows_read = rows_loaded + rows_rejected) as reconciles,
+            max(day) as latest_day,
+            date_trunc('second', max(loaded_at)) as last_loaded_at
+        from {table}
+        group by source
+        order by source
+    """
 
 
 def _table(headers: list[str], rows: list[tuple]) -> str:
@@ -48,7 +52,7 @@ def _ledger(settings: Settings) -> str:
         ).fetchone()[0]
         if not has_ledger:
             return "load ledger: empty"
-        summary = con.execute(LEDGER_SUMMARY).fetchall()
+        summary = con.execute(ledger_summary_sql("raw.load_ledger")).fetchall()
         reasons = con.execute(
             "select source, split_part(reason, ':', 1) as reason, count(*) as n"
             " from raw.rejected_rows group by all order by n desc, source, reason limit 8"

@@ -3,24 +3,9 @@ rejected rows."""
 
 from __future__ import annotations
 
+from orchestration.status import ledger_summary_sql
 from reports.context import ReportContext
 from reports.html import Page, Section, escape, table
-
-LEDGER = """
-select
-    source,
-    count(*) as files,
-    count(*) filter (where status = 'rejected') as files_rejected,
-    cast(sum(rows_read) as bigint) as rows_read,
-    cast(sum(rows_loaded) as bigint) as rows_loaded,
-    cast(sum(rows_rejected) as bigint) as rows_rejected,
-    bool_and(rows_read = rows_loaded + rows_rejected) as reconciles,
-    max(day) as latest_day,
-    date_trunc('second', max(loaded_at)) as last_loaded_at
-from meta.load_ledger
-group by source
-order by source
-"""
 
 
 def _blocked(ctx: ReportContext) -> Section:
@@ -70,7 +55,7 @@ def build(ctx: ReportContext) -> Page:
             ),
             Section(
                 "Load ledger by source",
-                table(ctx.frame(LEDGER), "ledger"),
+                table(ctx.frame(ledger_summary_sql("meta.load_ledger")), "ledger"),
                 note="Rows read = rows loaded + rows rejected for every file.",
             ),
             Section(

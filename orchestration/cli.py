@@ -164,9 +164,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _say(f"published:      {settings.published_db} (open read-only from BI tools)")
     _say(f"exports:        {settings.exports_dir}")
     _say(f"build file:     {settings.build_db}")
-    _say(f"reports:        {settings.reports_dir / 'index.html'}")
     _say(f"logs:           {settings.logs_dir}")
-    _say("next:           cjm status | cjm ui")
+    _say("next:           cjm status | cjm ui | cjm report")
+    _say(f"reports:        {settings.reports_dir / 'index.html'} (open in a browser)")
     return code
 
 

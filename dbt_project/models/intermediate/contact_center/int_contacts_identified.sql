@@ -34,10 +34,7 @@ crm as (
 
 watermark as (
 
-    select
-        {{ dbt.dateadd('hour', -var('incremental_lookback_hours'), 'max(_loaded_at)') }}
-            as loaded_after
-    from {{ this }}
+    {{ incremental_watermark() }}
 
 ),
 

@@ -109,17 +109,10 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
         f"run {result.run_id[:8]} failed after {elapsed:.0f}s; nothing was published"
         f" (the last publication stays); full log: {log_path}"
     )
-    index = build_stale_reports(settings)
-    _say(f"reports marked stale: {index}")
+    from reports.build import build_reports_for_latest_run
+
+    _say(f"reports marked stale: {build_reports_for_latest_run(settings)}")
     return 1
-
-
-def build_stale_reports(settings: Settings) -> Path:
-    """Rebuild the reports from the last publication with the blocked run's banner."""
-    from orchestration.status import blocked_run
-    from reports.build import build_reports
-
-    return build_reports(settings, blocked=blocked_run(settings))
 
 
 def failure_lines(events) -> list[str]:
@@ -172,11 +165,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 # report -----------------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.status import blocked_run
-    from reports.build import build_reports
+    from reports.build import build_reports_for_latest_run
 
-    index = build_reports(settings, blocked=blocked_run(settings))
-    print(index)
+    print(build_reports_for_latest_run(settings))
     return 0
 
 

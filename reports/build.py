@@ -57,6 +57,13 @@ def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
     return settings.reports_dir / "index.html"
 
 
+def build_reports_for_latest_run(settings: Settings) -> Path:
+    """The pages with the latest Dagster run's state: a stale banner when it was blocked."""
+    from orchestration.status import blocked_run
+
+    return build_reports(settings, blocked=blocked_run(settings))
+
+
 def _write(folder: Path, page: Page, text: str) -> None:
     final = folder / f"{page.slug}.html"
     partial = folder / f".{page.slug}.html.tmp"

@@ -5,7 +5,6 @@ import dagster as dg
 
 from orchestration.publish import fingerprint
 from orchestration.settings import Settings
-from orchestration.status import blocked_run
 
 
 @dg.asset(
@@ -35,7 +34,6 @@ def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     description="Rebuilds the reports with a 'stale since' banner when a run fails.",
 )
 def stale_banner_on_blocked_run(context: dg.RunFailureSensorContext) -> None:
-    from reports.build import build_reports
+    from reports.build import build_reports_for_latest_run
 
-    settings = Settings.from_env()
-    build_reports(settings, blocked=blocked_run(settings))
+    build_reports_for_latest_run(Settings.from_env())

@@ -48,7 +48,11 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     truth = out.parent / "truth"
     started = time.perf_counter()
     dirt = simulate(
-        params, out, truth, progress=lambda m: _say(f"[{time.perf_counter() - started:6.1f}s] {m}")
+        params,
+        out,
+        truth,
+        progress=lambda m: _say(f"[{time.perf_counter() - started:6.1f}s] {m}"),
+        workers=args.workers,
     )
     planted = ", ".join(f"{s}: {sum(k.values())}" for s, k in sorted(dirt.items())) or "none"
     _say(f"dirty records planted ({params.dirty_rate:.2%} rate): {planted}; truth in {truth}")
@@ -149,7 +153,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             f"{DEMO_PARAMS['days']} days)"
         )
         cmd_simulate(
-            argparse.Namespace(**DEMO_PARAMS, dirty_rate=args.dirty_rate, out=None), settings
+            argparse.Namespace(**DEMO_PARAMS, dirty_rate=args.dirty_rate, out=None, workers=1),
+            settings,
         )
     code = run_pipeline(settings, None, _log_path(settings, "run"))
     _say("")
@@ -249,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of records made dirty per kind of fault (0 = clean)",
     )
     sim.add_argument("--out", help="landing folder (default: $CJM_HOME/landing)")
+    sim.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes simulating shards of a large sample at once (default: all cores)",
+    )
     sim.set_defaults(handler=cmd_simulate)
 
     run = sub.add_parser("run", help="the nightly job: ingest, dbt build (exit 0 = success)")

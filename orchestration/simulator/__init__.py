@@ -2,7 +2,9 @@
 
 `simulate(params, landing_dir, truth_dir)` writes `landing/<source>/<day>/<file>` for the
 contact centre (JSON lines), web (gzip'd JSON lines), survey (CSV) and CRM (CSV) sources, and
-`truth/` with what was planted. Same parameters, same bytes.
+`truth/` with what was planted. Same parameters, same bytes. A sample larger than one shard
+(shards.SHARD_CUSTOMER_DAYS customer-days) is simulated shard by shard in worker processes, so
+memory stays bounded whatever the size.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from orchestration.simulator.dirt import Dirt
 from orchestration.simulator.params import SimulationParams
+from orchestration.simulator.shards import SHARD_CUSTOMER_DAYS, shard_params, simulate_in_shards
 from orchestration.simulator.world import build_world
 from orchestration.simulator.writer import LandingWriter
 
@@ -23,9 +26,27 @@ def simulate(
     landing_dir: Path,
     truth_dir: Path,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
+    shard_customer_days: int = SHARD_CUSTOMER_DAYS,
 ) -> dict[str, dict[str, int]]:
     """Write the landing and truth files; return the dirt planted, per source and kind."""
     report = progress or (lambda message: None)
+    shards = shard_params(params, shard_customer_days)
+    if len(shards) == 1:
+        return simulate_world(params, landing_dir, truth_dir, report)
+    report(f"{params.customers} customers in {len(shards)} shards, {workers} worker(s)")
+    dirt = simulate_in_shards(params, landing_dir, truth_dir, shards, workers, report)
+    report(f"merged {len(shards)} shards under {landing_dir}")
+    return dirt
+
+
+def simulate_world(
+    params: SimulationParams,
+    landing_dir: Path,
+    truth_dir: Path,
+    report: Callable[[str], None] = lambda message: None,
+) -> dict[str, dict[str, int]]:
+    """Simulate one world in memory and write it."""
     world = build_world(params)
     report(
         f"simulated {params.customers} customers over {params.days} days: "

@@ -22,6 +22,7 @@ class SimulationParams:
     start: dt.date = dt.date(2026, 9, 1)
     seed: int = 42
     dirty_rate: float = 0.002  # share of records made dirty, per kind of dirt; 0 = clean
+    first_customer: int = 1  # number of the first customer (C0000001); shards start later
 
     # Population
     persona_mix: tuple[float, ...] = (0.30, 0.35, 0.15, 0.20)  # in PERSONAS order

@@ -68,7 +68,8 @@ def _customers(world: World) -> pd.DataFrame:
     lang = np.asarray(LANGUAGES)[pop.language]
     names = [NAMES[lang[i]][pop.name_pick[i]] for i in range(n)]
     tld = np.where(lang == "en", "com", np.where(lang == "zh", "cn", lang))
-    number = np.arange(1, n + 1).astype(str)
+    first = world.params.first_customer
+    number = np.arange(first, first + n).astype(str)
     return pd.DataFrame(
         {
             "idx": np.arange(n),
@@ -131,6 +132,7 @@ class LandingWriter:
         legs["dirt"] = self.dirt.contact_flags(len(legs))
         self.con.register("legs", legs)
         reasons, channels = _sql_list(REASONS), _sql_list(CHANNELS)
+        first = self.world.params.first_customer
         queues = _sql_list(QUEUES[r] for r in REASONS)
         rows = self.con.execute(f"""
             select day_of(l.initiated)::varchar as day, l.dirt, to_json({{
@@ -144,7 +146,8 @@ class LandingWriter:
                                   when l.id_known and c.idx is not null then c.customer_id end,
                 customer_phone: case
                     when l.channel not in (0, 3) then null
-                    when c.idx is null then '+371 3' || lpad((-l.customer)::varchar, 7, '0')
+                    when c.idx is null
+                        then '+371 3' || lpad((-l.customer + {first - 1})::varchar, 7, '0')
                     when l.fmt = 0 then '+' || c.phone_cc || ' ' || c.phone_local
                     when l.fmt = 1 then '00' || c.phone_cc || c.phone_local
                     else '(+' || c.phone_cc || ') ' || substr(c.phone_local, 1, 4) || '-'
@@ -213,6 +216,9 @@ class LandingWriter:
         self.con.register("events", events)
         extra_day = self.dirt.extra_column_day(self.world)
         search_words = _sql_list(REASON_WORDS["en"][r] for r in REASONS)
+        # Order numbers restart in every shard: later shards prefix them with their first customer.
+        first = self.world.params.first_customer
+        order_prefix = "O" if first == 1 else f"O{first}-"
         rows = self.con.execute(f"""
             with formatted as (
                 select e.*, c.customer_id as user_customer_id,
@@ -244,7 +250,8 @@ class LandingWriter:
                 device_type: pick(['desktop', 'mobile', 'tablet'], device),
                 search_term: case when event = {SEARCH} then
                     coalesce(pick({search_words}, reason), 'pricing') end,
-                order_id: case when not isnan(order_value) then 'O' || lpad(n::varchar, 9, '0') end,
+                order_id: case when not isnan(order_value)
+                    then '{order_prefix}' || lpad(n::varchar, 9, '0') end,
                 order_value: case when not isnan(order_value) then order_value end
             }})::varchar as line
             from formatted

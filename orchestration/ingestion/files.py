@@ -62,16 +62,37 @@ def discover(
     return sorted(found, key=lambda f: (f.day or dt.date.min, f.relative))
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class ReadFile:
+    """A landing file read into memory, before it touches the warehouse."""
+
+    sha256: str
+    table: pa.Table | None = None  # JSON lines: one row per line; CSV: one row per record
+    header: list[str] | None = None  # CSV only
+    error: str | None = None  # why the whole file is unusable
 
 
-def read_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
+def read_landing_file(file: LandingFile, spec: SourceSpec, known: set[str]) -> ReadFile:
+    """Read, checksum and parse a file: its bytes are read once.
+
+    A file whose checksum is in `known` is not parsed: it was loaded before. Parquet files and
+    files that break the landing contract are left to the loader.
+    """
+    raw = file.path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha in known or file.contract_error or file.path.name.endswith(".parquet"):
+        return ReadFile(sha)
+    try:
+        data = _decompress(file.path, raw)
+        if spec.format == "jsonl":
+            return ReadFile(sha, read_json_lines(data))
+        parsed = read_csv(data)
+        return ReadFile(sha, parsed.table, parsed.header)
+    except FileRejected as exc:
+        return ReadFile(sha, error=str(exc))
+
+
+def _decompress(path: Path, data: bytes) -> bytes:
     if path.name.endswith(".gz"):
         try:
             return gzip.decompress(data)

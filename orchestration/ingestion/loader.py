@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.ingestion import files
 from orchestration.ingestion.sources import SourceSpec
 
+INPUT_BATCH_ROWS = 50_000
 LINEAGE_COLUMNS = (
     ("_extra", "JSON"),
     ("_file", "VARCHAR"),
@@ -111,8 +113,11 @@ def _typed(column, value_sql: str) -> str:
     return f"try_cast({value_sql} as {column.type})"
 
 
-def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str]) -> str:
-    """SELECT over `_parsed` giving typed columns, `_extra` and the row's reject `_reason`."""
+def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str], source: str) -> str:
+    """SELECT over `source` giving typed columns, `_extra` and the row's reject `_reason`.
+
+    `_raw` is kept for rejected rows only: a loaded row's text is not needed twice.
+    """
     selects, checks = [], []
     for column in spec.columns:
         value = values.get(column.name, "null::varchar")
@@ -137,44 +142,31 @@ def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str]) -> s
         selects.append("null::json as _extra")
     reason = f"coalesce(_error, nullif(concat_ws('; ', {', '.join(checks)}), ''))"
     return (
-        "select _row, _line, _raw, "
+        "select _row, _line, _reason, case when _reason is not null then _raw end as _raw, "
+        + ", ".join(f'"{column.name}"' for column in spec.columns)
+        + ", _extra from (select _row, _line, _raw, "
         + ",\n    ".join(selects)
-        + f",\n    {reason} as _reason\nfrom _parsed"
+        + f",\n    {reason} as _reason\nfrom {source})"
     )
 
 
-def _json_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[dict, list]:
-    """Validate JSON lines; extract every key of a valid line in one pass (a list per row).
+def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str, dict, list]:
+    """Validate the JSON lines of `_input`; extract every key of a valid line in one pass.
 
-    Returns value expressions per key over `_parsed` and the extra (non-contract) keys.
+    Returns the FROM clause (a subquery with `_values`/`_extras` lists per row), the value
+    expression of each key and the extra (non-contract) keys.
     """
-    con.execute(
-        """
-        create or replace temp table _checked as
-        select
-            _row,
-            _row as _line,
-            _raw,
-            case
-                when _error is not null then _error
-                -- trim() is slow on long lines: only invalid lines need it
-                when not json_valid(_raw)
-                    then case when trim(_raw) = '' then 'empty line' else 'malformed JSON' end
-                when json_type(_raw) <> 'OBJECT' then 'not a JSON object'
-            end as _error
-        from _lines
-        """
-    )
     keys = {
         row[0]
         for row in con.execute(
-            "select distinct unnest(json_keys(_raw)) from _checked where _error is null"
+            "select distinct unnest(json_keys(_raw)) from _input"
+            " where _error is null and json_valid(_raw)"
         ).fetchall()
     }
-    has_rows = con.execute("select count(*) from _checked where _error is null").fetchone()[0]
-    missing = [name for name in spec.required if name not in keys]
-    if has_rows and missing:
-        raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
+    if keys:
+        missing = [name for name in spec.required if name not in keys]
+        if missing:
+            raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
     extra = sorted(keys - set(spec.column_names))
     # One json_extract over a list of paths parses each line once (per-key calls parse it once
     # per key: about 6x slower on web events).
@@ -185,15 +177,20 @@ def _json_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[dic
         if extra
         else ""
     )
-    con.execute(
-        "create or replace temp table _parsed as select _row, _line, _raw, _error,"
-        f" case when _error is null then json_extract_string(_raw, [{contract_paths}]) end"
-        f" as _values{extra_lists} from _checked"
+    source = (
+        "(select _row, _line, _raw, _error, case when _error is null then"
+        f" json_extract_string(_raw, [{contract_paths}]) end as _values{extra_lists}"
+        " from (select _row, _row as _line, _raw, case"
+        " when _error is not null then _error"
+        # trim() is slow on long lines: only invalid lines need it
+        " when not json_valid(_raw)"
+        " then case when trim(_raw) = '' then 'empty line' else 'malformed JSON' end"
+        " when json_type(_raw) <> 'OBJECT' then 'not a JSON object'"
+        " end as _error from _input))"
     )
-    con.execute("drop table _checked")
     values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
     values.update({name: f"_extras[{i}]" for i, name in enumerate(extra, start=1)})
-    return values, extra
+    return source, values, extra
 
 
 def _json_path(key: str) -> str:
@@ -209,30 +206,26 @@ def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
     return values, extra
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: files.LandingFile):
-    """Read the file into temp table `_parsed`; return (value expressions, extra columns)."""
-    if file.path.name.endswith(".parquet"):
+def _stage(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file, read: files.ReadFile):
+    """Expose the file's rows as `_input`; return (FROM clause, value expressions, extras)."""
+    if file.contract_error:
+        raise files.FileRejected(file.contract_error)
+    if read.error:
+        raise files.FileRejected(read.error)
+    if read.table is None:  # Parquet: DuckDB reads it
         con.execute(
-            "create or replace temp table _lines as select row_number() over () as _row,"
+            "create temp table _input as select row_number() over () as _row,"
             " to_json(p)::varchar as _raw, null::varchar as _error from read_parquet(?) as p",
             [str(file.path)],
         )
-        return _json_columns(con, spec)
-    data = files.read_bytes(file.path)
+        return _json_source(con, spec)
+    con.register(
+        "_input", pa.Table.from_batches(read.table.to_batches(max_chunksize=INPUT_BATCH_ROWS))
+    )
     if spec.format == "jsonl":
-        _create_temp(con, "_lines", files.read_json_lines(data))
-        return _json_columns(con, spec)
-    parsed = files.read_csv(data)
-    _create_temp(con, "_parsed", parsed.table)
-    return _csv_columns(spec, parsed.header)
-
-
-def _create_temp(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
-    con.register("_arrow_input", table)
-    try:
-        con.execute(f"create temp table {name} as select * from _arrow_input")
-    finally:
-        con.unregister("_arrow_input")
+        return _json_source(con, spec)
+    values, extra = _csv_columns(spec, read.header)
+    return "_input", values, extra
 
 
 def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at, batch_id) -> None:
@@ -260,7 +253,7 @@ def load_file(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
     file: files.LandingFile,
-    sha: str,
+    read: files.ReadFile,
     load_id: str,
     loaded_at: dt.datetime,
     batch_id: str | None = None,
@@ -268,7 +261,7 @@ def load_file(
     """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing."""
     con.execute("begin transaction")
     try:
-        result = _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id)
+        result = _load_in_transaction(con, spec, file, read, load_id, loaded_at, batch_id)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -276,24 +269,29 @@ def load_file(
     return result
 
 
-def _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id) -> FileResult:
-    for table in ("_lines", "_checked", "_parsed", "_typed"):
-        con.execute(f"drop table if exists {table}")
+def _load_in_transaction(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResult:
+    con.execute("drop table if exists _typed")
     try:
-        if file.contract_error:
-            raise files.FileRejected(file.contract_error)
-        values, extra = _stage_file(con, spec, file)
+        return _load_rows(con, spec, file, read, load_id, loaded_at, batch_id)
+    finally:
+        con.unregister("_input")
+        con.execute("drop table if exists _input")
+
+
+def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResult:
+    sha = read.sha256
+    try:
+        source, values, extra = _stage(con, spec, file, read)
     except files.FileRejected as exc:
-        rows_read = _count_rows(con)
+        rows_read = _count_input(con)
         result = FileResult(file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc))
         _ledger_row(con, load_id, spec, file, sha, result, loaded_at, batch_id)
         return result
-    con.execute(f"create or replace temp table _typed as {_typing_sql(spec, values, extra)}")
+    con.execute(f"create temp table _typed as {_typing_sql(spec, values, extra, source)}")
     names = ", ".join(f'"{name}"' for name in spec.column_names)
     con.execute(
         f"insert into {spec.raw_table} ({names}, _extra, _file, _day, _row, _load_id, _loaded_at)"
-        f" select {names}, _extra, ?, ?, _row, ?, ? from _typed where _reason is null"
-        " order by _row",
+        f" select {names}, _extra, ?, ?, _row, ?, ? from _typed where _reason is null",
         [file.relative, file.day, load_id, loaded_at],
     )
     con.execute(
@@ -302,6 +300,7 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id) -> 
         [load_id, spec.name, file.relative],
     )
     read, rejected = con.execute("select count(*), count(_reason) from _typed").fetchone()
+    con.execute("drop table _typed")
     result = FileResult(
         file.relative,
         "loaded_with_rejects" if rejected else "loaded",
@@ -318,14 +317,13 @@ def _load_in_transaction(con, spec, file, sha, load_id, loaded_at, batch_id) -> 
     return result
 
 
-def _count_rows(con: duckdb.DuckDBPyConnection) -> int:
-    for table in ("_parsed", "_checked", "_lines"):
-        exists = con.execute(
-            "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
-        ).fetchone()[0]
-        if exists:
-            return con.execute(f"select count(*) from {table}").fetchone()[0]
-    return 0
+def _count_input(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of `_input`, or 0 when the file could not be read at all."""
+    exists = con.execute(
+        "select count(*) from (select table_name as name from duckdb_tables()"
+        " union all select view_name from duckdb_views()) where name = '_input'"
+    ).fetchone()[0]
+    return con.execute("select count(*) from _input").fetchone()[0] if exists else 0
 
 
 def ingest_source(
@@ -349,14 +347,14 @@ def ingest_source(
     }
     summary = SourceResult(spec.name)
     for file in files.discover(landing_dir, spec, until):
-        sha = files.sha256_of(file.path)
-        if sha in known:
+        read = files.read_landing_file(file, spec, known)
+        if read.sha256 in known:
             summary.skipped += 1
             continue
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        load_id = f"{spec.name}-{loaded_at:%Y%m%dT%H%M%S%f}-{sha[:12]}"
-        result = load_file(con, spec, file, sha, load_id, loaded_at, batch_id)
-        known.add(sha)
+        load_id = f"{spec.name}-{loaded_at:%Y%m%dT%H%M%S%f}-{read.sha256[:12]}"
+        result = load_file(con, spec, file, read, load_id, loaded_at, batch_id)
+        known.add(read.sha256)
         summary.files.append(result)
         if on_file is not None:
             on_file(result)

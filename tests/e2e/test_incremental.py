@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 from pathlib import Path
 
 import duckdb
@@ -58,6 +60,24 @@ def _snapshot(home: Path) -> dict[str, list[tuple]]:
         }
 
 
+def _redeliver_event_to_other_cookie(landing: Path, start: dt.date) -> None:
+    """Day 4 re-delivers an event of day 1 under another cookie: the new copy wins the
+    deduplication, so the first cookie's sessions must lose that event incrementally too."""
+    day = [json.loads(line) for line in _web_lines(landing, start + dt.timedelta(days=1))]
+    later = [json.loads(line) for line in _web_lines(landing, start + dt.timedelta(days=3))]
+    moved = {**day[0], "cookie_id": later[0]["cookie_id"]}
+    assert moved["cookie_id"] != day[0]["cookie_id"]
+    folder = landing / "web" / (start + dt.timedelta(days=4)).isoformat()
+    (folder / "redelivered.jsonl.gz").write_bytes(
+        gzip.compress((json.dumps(moved) + "\n").encode(), mtime=0)
+    )
+
+
+def _web_lines(landing: Path, day: dt.date) -> list[bytes]:
+    data = gzip.decompress((landing / "web" / day.isoformat() / "events.jsonl.gz").read_bytes())
+    return [line for line in data.splitlines() if line.startswith(b"{") and line.endswith(b"}")]
+
+
 def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / "warehouse").mkdir(parents=True)
@@ -68,6 +88,7 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
         home / "landing",
         home / "truth",
     )
+    _redeliver_event_to_other_cookie(home / "landing", start)
     # A full build of days 0-2, then one incremental run per new day (day 4 brings the late
     # file of day 2). With no lookback each incremental run re-processes only the cookies and
     # chains its new rows touch, which is what must equal the full refresh.
@@ -80,3 +101,10 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
     full = _snapshot(home)
     for table in COMPARED:
         assert incremental[table] == full[table], table
+    with duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True) as con:
+        moved = con.execute(
+            "select count(*) from intermediate.int_web_events_sessionized as s"
+            " inner join raw.web__events as r on s.event_id = r.event_id"
+            " where r._file like '%redelivered%' and s.cookie_id = r.cookie_id"
+        ).fetchone()[0]
+    assert moved == 1, "the re-delivered copy is the one sessionized"

@@ -7,9 +7,11 @@
 
     Incremental: every run re-sessionizes the whole history of each cookie that has events
     loaded since the last run (or whose logins point at CRM customers loaded since), so late
-    events and late identity land exactly as in a full refresh.
+    events and late identity land exactly as in a full refresh. It reads only those cookies' raw
+    rows (deduplicated with the staging model's own macro), not the whole staged history.
 -#}
 -- depends_on: {{ ref('stg_crm__customers') }}
+-- depends_on: {{ source('web', 'events') }}
 {{ config(
     materialized='incremental',
     unique_key='cookie_id',
@@ -19,13 +21,13 @@
 
 with
 
-all_events as (
+{% if is_incremental() %}
+raw_events as (
 
-    select * from {{ ref('stg_web__events') }}
+    select * from {{ source('web', 'events') }}
 
 ),
 
-{% if is_incremental() %}
 crm as (
 
     select * from {{ ref('stg_crm__customers') }}
@@ -38,32 +40,61 @@ watermark as (
 
 ),
 
+new_rows as (
+
+    select
+        raw_events.event_id,
+        raw_events.cookie_id
+    from raw_events
+    cross join watermark
+    where raw_events._loaded_at > watermark.loaded_after
+
+),
+
+-- Cookies with new rows; cookies holding an older copy of a new row's event (the new copy wins
+-- the deduplication, so the event may leave that cookie); cookies whose logins point at CRM
+-- customers loaded since.
 touched_cookies as (
 
-    select all_events.cookie_id
-    from all_events
-    cross join watermark
-    where all_events._loaded_at > watermark.loaded_after
+    select new_rows.cookie_id from new_rows
     union
-    select all_events.cookie_id
-    from all_events
-    inner join crm on all_events.customer_id = crm.customer_id
+    select raw_events.cookie_id
+    from raw_events
+    where raw_events.event_id in (select new_rows.event_id from new_rows)
+    union
+    select raw_events.cookie_id
+    from raw_events
+    inner join crm on raw_events.user_id = crm.customer_id
     cross join watermark
     where crm._loaded_at > watermark.loaded_after
 
 ),
 
+-- Every copy of every event of those cookies: deduplicating these rows picks the same copy as
+-- stg_web__events does over all rows, without deduplicating the whole history.
+candidate_rows as (
+
+    select raw_events.*
+    from raw_events
+    where raw_events.event_id in (
+        select raw_events.event_id
+        from raw_events
+        where raw_events.cookie_id in (select touched_cookies.cookie_id from touched_cookies)
+    )
+
+),
+
 events as (
 
-    select all_events.*
-    from all_events
-    inner join touched_cookies on all_events.cookie_id = touched_cookies.cookie_id
+    select staged.*
+    from ({{ web_events_staged('candidate_rows') }}) as staged
+    where staged.cookie_id in (select touched_cookies.cookie_id from touched_cookies)
 
 ),
 {% else %}
 events as (
 
-    select * from all_events
+    select * from {{ ref('stg_web__events') }}
 
 ),
 {% endif %}

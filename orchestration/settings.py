@@ -14,7 +14,16 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 DEFAULT_PII_SALT = "cjm-dev-salt"  # fine for the simulated sample; set CJM_PII_SALT in production
 
+# Dagster's SQLite storage in its usual folders, with an event log that keeps its database
+# connections open (orchestration/event_log.py); telemetry off (no network here).
 DAGSTER_YAML = """\
+storage:
+  custom:
+    module: orchestration.event_log
+    class: PooledSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
 telemetry:
   enabled: false
 """

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dagster as dg
+import yaml
+
 from orchestration.settings import Settings
 
 
@@ -22,7 +25,9 @@ def test_paths_derive_from_cjm_home(cjm_home: Path) -> None:
 def test_prepare_creates_folders_and_disables_telemetry(cjm_home: Path) -> None:
     settings = Settings.from_env()
     settings.prepare()
-    assert (cjm_home / "dagster/dagster.yaml").read_text() == "telemetry:\n  enabled: false\n"
+    config = yaml.safe_load((cjm_home / "dagster/dagster.yaml").read_text())
+    assert config["telemetry"] == {"enabled": False}
+    assert config["storage"]["custom"]["class"] == "PooledSqliteStorage"
     assert os.environ["DAGSTER_HOME"] == str(cjm_home / "dagster")
     assert os.environ["DO_NOT_TRACK"] == "1"
     assert os.environ["CJM_PII_SALT"] == "test-salt"
@@ -34,3 +39,25 @@ def test_relative_cjm_home_becomes_absolute(monkeypatch, tmp_path: Path) -> None
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CJM_HOME", "rel")
     assert Settings.from_env().home == tmp_path / "rel"
+
+
+def test_pooled_event_log_is_dagsters_own_format(cjm_home: Path) -> None:
+    """Events written through the pooled event log are read back by stock Dagster storage in
+    the default folders (what the webserver of an older install would open)."""
+    Settings.from_env().prepare()
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.event_log_storage).__name__ == "PooledSqliteEventLogStorage"
+        for value in range(3):
+            instance.report_runless_asset_event(
+                dg.AssetMaterialization("orders", metadata={"rows": value})
+            )
+    stock = dg.DagsterInstance.from_config(
+        str(cjm_home / "dagster"), config_filename="no-such-file.yaml"
+    )
+    try:
+        assert type(stock.event_log_storage).__name__ == "SqliteEventLogStorage"
+        records = stock.fetch_materializations(dg.AssetKey("orders"), limit=10).records
+        rows = sorted(r.asset_materialization.metadata["rows"].value for r in records)
+        assert rows == [0, 1, 2]
+    finally:
+        stock.dispose()

@@ -11,29 +11,51 @@ TRAILING_DAYS = 7
 MIN_HISTORY_DAYS = 3
 
 
-def latest_batch(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, timestamp: str | None, columns: list[str]
-):
-    """The `columns` of the source's most recent load batch (one ingestion run), with
-    hours_in_future. Only the columns a suite reads: a first load of a year of web events is
-    tens of millions of rows."""
-    future = f"date_diff('hour', now()::timestamp, {timestamp})" if timestamp else "null::bigint"
-    selected = "".join(f'raw_rows."{c}", ' for c in columns if c != "hours_in_future")
-    return con.execute(
-        f"""
+BATCH_PART_ROWS = 2_000_000  # rows validated at once: bounds the checks' memory on big loads
+
+
+def _latest_batch_rows(spec: SourceSpec) -> str:
+    return f"""
         with latest as (
             select batch_id from raw.load_ledger
-            where source = ? and batch_id is not null
+            where source = '{spec.name}' and batch_id is not null
             order by loaded_at desc limit 1
         )
-        select {selected}{future} as hours_in_future
-        from {spec.raw_table} as raw_rows
+        select * from {spec.raw_table} as raw_rows
         where raw_rows._load_id in (
             select load_id from raw.load_ledger
-            where batch_id = (select batch_id from latest) and source = ?
+            where batch_id = (select batch_id from latest) and source = '{spec.name}'
         )
-        """,
-        [spec.name, spec.name],
+    """
+
+
+def batch_parts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
+    """How many parts the latest batch is validated in (at most BATCH_PART_ROWS rows each)."""
+    rows = con.execute(f"select count(*) from ({_latest_batch_rows(spec)})").fetchone()[0]
+    return max(1, -(-rows // BATCH_PART_ROWS))
+
+
+def latest_batch(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    timestamp: str | None,
+    columns: list[str],
+    key: str | None = None,
+    part: int = 0,
+    parts: int = 1,
+) -> pd.DataFrame:
+    """The `columns` of the source's most recent load batch (one ingestion run), with
+    hours_in_future. Only the columns a suite reads: a first load of a year of web events is
+    tens of millions of rows, so it is read in `parts` parts split by the hash of `key` (the
+    natural key: every copy of a key lands in the same part, so uniqueness holds per part)."""
+    future = f"date_diff('hour', now()::timestamp, {timestamp})" if timestamp else "null::bigint"
+    selected = "".join(f'batch."{c}", ' for c in columns if c != "hours_in_future")
+    split = f'batch."{key}"' if key else "batch._load_id || ':' || batch._row"
+    # coalesce: a row whose key is null must still land in a part (and fail not-null there)
+    where = f"where coalesce(hash({split}) % {parts}, 0) = {part}" if parts > 1 else ""
+    return con.execute(
+        f"select {selected}{future} as hours_in_future"
+        f" from ({_latest_batch_rows(spec)}) as batch {where}"
     ).df()
 
 

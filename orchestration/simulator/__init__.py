@@ -3,8 +3,8 @@
 `simulate(params, landing_dir, truth_dir)` writes `landing/<source>/<day>/<file>` for the
 contact centre (JSON lines), web (gzip'd JSON lines), survey (CSV) and CRM (CSV) sources, and
 `truth/` with what was planted. Same parameters, same bytes. A sample larger than one shard
-(shards.SHARD_CUSTOMER_DAYS customer-days) is simulated shard by shard in worker processes, so
-memory stays bounded whatever the size.
+(shards.SHARD_CUSTOMER_DAYS customer-days or shards.SHARD_CUSTOMERS customers) is simulated
+shard by shard in worker processes, so memory stays bounded whatever the size.
 """
 
 from __future__ import annotations

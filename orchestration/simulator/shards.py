@@ -1,10 +1,11 @@
 """Large samples in bounded memory: customer shards simulated in worker processes, then merged.
 
 A world is simulated in memory (about 1 KB per customer-day), so a large sample is cut into
-shards of at most SHARD_CUSTOMER_DAYS customer-days. Shard k simulates its own customers with
-its own seed (so ids made by `uid()` differ) and numbers them from `first_customer`. Shards are
-merged in order into one file per source, day and name: JSON lines and gzip members are
-appended, a CSV keeps the first shard's header. Same parameters, same bytes.
+shards of at most SHARD_CUSTOMER_DAYS customer-days and SHARD_CUSTOMERS customers. Shard k
+simulates its own customers with its own seed (so ids made by `uid()` differ) and numbers them
+from `first_customer`. Shards are merged in order into one file per source, day and name: JSON
+lines and gzip members are appended, a CSV keeps the first shard's header. Same parameters,
+same bytes.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import pandas as pd
 from orchestration.simulator.params import SimulationParams
 
 SHARD_CUSTOMER_DAYS = 3_000_000  # about 2.5 GiB of memory per worker
+SHARD_CUSTOMERS = 50_000  # per-customer work (names, CRM rows) bounds short, wide samples too
 
 
 def shard_params(params: SimulationParams, customer_days: int) -> list[SimulationParams]:
     """The shards of a sample: consecutive customer numbers, one seed per shard."""
-    size = max(1, customer_days // max(params.days, 1))
+    size = max(1, min(SHARD_CUSTOMERS, customer_days // max(params.days, 1)))
     if params.customers <= size:
         return [params]
     shards = []

@@ -153,6 +153,17 @@ def test_clean_sample_loads_with_zero_rejects(clean_sample: Path, tmp_path: Path
     ).fetchone() == (0,)
 
 
+def _assert_rejects_are_the_planted_ones(con: duckdb.DuckDBPyConnection, planted: dict) -> None:
+    rejected = dict(
+        con.execute(
+            "select source, sum(rows_rejected) from raw.load_ledger group by source"
+        ).fetchall()
+    )
+    for source, kinds in planted.items():
+        expected = sum(n for kind, n in kinds.items() if kind in REJECTED_KINDS)
+        assert rejected.get(source, 0) == expected, source
+
+
 def test_dirty_sample_rejects_exactly_what_was_planted(tmp_path: Path) -> None:
     out = _simulate(tmp_path, "dirty", customers=500, days=10, seed=3, dirty_rate=0.01)
     dirt = json.loads((out / "truth/summary.json").read_text())["dirt"]
@@ -171,14 +182,7 @@ def test_dirty_sample_rejects_exactly_what_was_planted(tmp_path: Path) -> None:
     }
     assert set(dirt["web"]) >= {"malformed_line", "duplicate_record", "extra_column"}
     con = _load(out / "landing", tmp_path / "w.duckdb")
-    rejected = dict(
-        con.execute(
-            "select source, sum(rows_rejected) from raw.load_ledger group by source"
-        ).fetchall()
-    )
-    for source, kinds in dirt.items():
-        expected = sum(n for kind, n in kinds.items() if kind in REJECTED_KINDS)
-        assert rejected.get(source, 0) == expected, source
+    _assert_rejects_are_the_planted_ones(con, dirt)
     reasons = {
         r[0]
         for r in con.execute(
@@ -213,14 +217,7 @@ def test_large_sample_is_simulated_in_shards_and_merged(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "landing/web").glob("*/*")) == ["events.jsonl.gz"] * 10
     assert not list(out.glob(".shards-*"))
     con = _load(out / "landing", tmp_path / "w.duckdb")
-    rejected = dict(
-        con.execute(
-            "select source, sum(rows_rejected) from raw.load_ledger group by source"
-        ).fetchall()
-    )
-    for source, kinds in planted.items():
-        expected = sum(n for kind, n in kinds.items() if kind in REJECTED_KINDS)
-        assert rejected.get(source, 0) == expected, source
+    _assert_rejects_are_the_planted_ones(con, planted)
     # One CRM header per file; the three shards' customers numbered 1..1200.
     crm = con.execute(
         "select count(distinct customer_id), min(customer_id), max(customer_id)"

@@ -299,13 +299,13 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
         " from _typed where _reason is not null order by _row",
         [load_id, spec.name, file.relative],
     )
-    read, rejected = con.execute("select count(*), count(_reason) from _typed").fetchone()
+    rows_read, rejected = con.execute("select count(*), count(_reason) from _typed").fetchone()
     con.execute("drop table _typed")
     result = FileResult(
         file.relative,
         "loaded_with_rejects" if rejected else "loaded",
-        read,
-        read - rejected,
+        rows_read,
+        rows_read - rejected,
         rejected,
         reason=f"{rejected} row(s) rejected, see raw.rejected_rows" if rejected else None,
         extra_columns=extra,

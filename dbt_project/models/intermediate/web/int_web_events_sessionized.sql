@@ -140,16 +140,37 @@ session_starts as (
 
 ),
 
+-- One more pass in the same order numbers the sessions and carries each session's first event
+-- id forward (the last session start seen so far).
 numbered as (
 
     select
         session_starts.*,
-        sum(session_starts.is_session_start) over (
-            partition by session_starts.cookie_id
-            order by session_starts.event_at, session_starts.event_id
-            rows between unbounded preceding and current row
-        ) as session_number
+        sum(session_starts.is_session_start) over cookie_order as session_number,
+        last_value(
+            case when session_starts.is_session_start = 1 then session_starts.event_id end
+            ignore nulls
+        ) over cookie_order as session_first_event_id
     from session_starts
+    window cookie_order as (
+        partition by session_starts.cookie_id
+        order by session_starts.event_at, session_starts.event_id
+        rows between unbounded preceding and current row
+    )
+
+),
+
+-- The CRM customers logged in during each session: only logged-in events take part.
+session_logins as (
+
+    select
+        numbered.cookie_id,
+        numbered.session_number,
+        max(crm_ids.customer_key) as session_login_customer_key,
+        count(distinct crm_ids.customer_key) as session_login_customers
+    from numbered
+    inner join crm_ids on numbered.customer_id = crm_ids.identifier_value
+    group by numbered.cookie_id, numbered.session_number
 
 ),
 
@@ -157,18 +178,13 @@ sessions as (
 
     select
         numbered.*,
-        first_value(numbered.event_id) over (
-            partition by numbered.cookie_id, numbered.session_number
-            order by numbered.event_at, numbered.event_id
-        ) as session_first_event_id,
-        max(crm_ids.customer_key) over (
-            partition by numbered.cookie_id, numbered.session_number
-        ) as session_login_customer_key,
-        count(distinct crm_ids.customer_key) over (
-            partition by numbered.cookie_id, numbered.session_number
-        ) as session_login_customers
+        session_logins.session_login_customer_key,
+        coalesce(session_logins.session_login_customers, 0) as session_login_customers
     from numbered
-    left join crm_ids on numbered.customer_id = crm_ids.identifier_value
+    left join session_logins
+        on
+            numbered.cookie_id = session_logins.cookie_id
+            and numbered.session_number = session_logins.session_number
 
 ),
 

@@ -43,21 +43,14 @@ def _ingest(home: Path, until: dt.date) -> None:
 
 
 def _snapshot(home: Path) -> dict[str, list[tuple]]:
+    """Every row of the compared tables, less _batch_at (the run that last rebuilt the row)."""
     with duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True) as con:
-        return {
-            table: con.execute(
-                f"select * exclude (_batch_at) from {table} order by {key}"
-                if table
-                in {
-                    "marts.fct_web_sessions",
-                    "marts.fct_contacts",
-                    "intermediate.int_web_events_sessionized",
-                    "intermediate.int_contacts_identified",
-                }
-                else f"select * from {table} order by {key}"
-            ).fetchall()
-            for table, key in COMPARED.items()
-        }
+        snapshot = {}
+        for table, key in COMPARED.items():
+            columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+            kept = ", ".join(f'"{column}"' for column in columns if column != "_batch_at")
+            snapshot[table] = con.execute(f"select {kept} from {table} order by {key}").fetchall()
+        return snapshot
 
 
 def _redeliver_event_to_other_cookie(landing: Path, start: dt.date) -> None:
@@ -71,6 +64,32 @@ def _redeliver_event_to_other_cookie(landing: Path, start: dt.date) -> None:
     (folder / "redelivered.jsonl.gz").write_bytes(
         gzip.compress((json.dumps(moved) + "\n").encode(), mtime=0)
     )
+
+
+def _log_in_anonymous_cookie(landing: Path, start: dt.date, days: int) -> tuple[str, str]:
+    """The last day brings a login on a cookie that was anonymous until then: all its sessions
+    move from the cookie's anonymous key to that customer, so the anonymous key must lose
+    every touchpoint and stage it had. Returns (cookie, customer)."""
+    lines = [
+        json.loads(line)
+        for offset in range(days)
+        for line in _web_lines(landing, start + dt.timedelta(days=offset))
+    ]
+    logged_in = {line["cookie_id"] for line in lines if line["user_id"]}
+    anonymous = next(line for line in lines[len(lines) // 3 :] if line["cookie_id"] not in logged_in)
+    customer = next(line["user_id"] for line in lines if line["user_id"])
+    last = start + dt.timedelta(days=days - 1)
+    login = {
+        **anonymous,
+        "event_id": "planted-late-login",
+        "event_at": f"{last.isoformat()}T12:00:00Z",
+        "user_id": customer,
+        "event_name": "login",
+    }
+    (landing / "web" / last.isoformat() / "late_login.jsonl.gz").write_bytes(
+        gzip.compress((json.dumps(login) + "\n").encode(), mtime=0)
+    )
+    return anonymous["cookie_id"], customer
 
 
 def _web_lines(landing: Path, day: dt.date) -> list[bytes]:
@@ -89,6 +108,7 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
         home / "truth",
     )
     _redeliver_event_to_other_cookie(home / "landing", start)
+    cookie, customer = _log_in_anonymous_cookie(home / "landing", start, days=6)
     # A full build of days 0-2, then one incremental run per new day (day 4 brings the late
     # file of day 2). With no lookback each incremental run re-processes only the cookies and
     # chains its new rows touch, which is what must equal the full refresh.
@@ -96,6 +116,17 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
         _ingest(home, start + dt.timedelta(days=last_day))
         _dbt(home, "--exclude", "resource_type:unit_test")
     incremental = _snapshot(home)
+    with duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True) as con:
+        cookie_keys = con.execute(
+            "select distinct customer_key from marts.fct_web_sessions where cookie_id = ?",
+            [cookie],
+        ).fetchall()
+        batches = {
+            table: con.execute(f"select count(distinct _batch_at) from {table}").fetchone()[0]
+            for table in ("marts.fct_touchpoints", "marts.fct_journey_stages")
+        }
+    assert cookie_keys == [(customer,)], "the late login moved the cookie's sessions"
+    assert all(count > 1 for count in batches.values()), f"rebuilt only what changed: {batches}"
     assert all(incremental[table] for table in COMPARED), "every compared table has rows"
     _dbt(home, "--full-refresh", "--exclude", "resource_type:unit_test")
     full = _snapshot(home)

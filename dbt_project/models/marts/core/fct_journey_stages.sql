@@ -1,14 +1,57 @@
+{#-
+    Incremental by customer (strategy rebuild_keys): every run rebuilds the stages of the
+    customers whose touchpoints fct_touchpoints rebuilt since this model last ran, and drops
+    those of customers left with no touchpoint. The current stage's days_in_stage runs to the
+    newest touchpoint of all customers, so the post-hook brings it up to date on every row.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='customer_key',
+    incremental_strategy='rebuild_keys',
+    row_id='journey_stage_id',
+    on_schema_change='fail',
+    post_hook=(
+        "update {{ this }} set days_in_stage = cast("
+        ~ "{{ dbt.datediff('entered_at', '(select max(started_at) from ' ~ ref('fct_touchpoints') ~ ')', 'day') }}"
+        ~ " as integer) where is_current"
+    ),
+) }}
+
 with
 
+{% if is_incremental() %}
+changed_customers as (
+
+    select all_touchpoints.customer_key
+    from {{ ref('fct_touchpoints') }} as all_touchpoints
+    where all_touchpoints._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+    union
+    select this_run.customer_key
+    from {{ this }} as this_run
+    where this_run.customer_key not in (
+        select all_touchpoints.customer_key from {{ ref('fct_touchpoints') }} as all_touchpoints
+    )
+
+),
+
+touchpoints as (
+
+    select * from {{ ref('fct_touchpoints') }}
+    where customer_key in (select changed_customers.customer_key from changed_customers)
+
+),
+{% else %}
 touchpoints as (
 
     select * from {{ ref('fct_touchpoints') }}
 
 ),
+{% endif %}
 
 data_end as (
 
-    select max(touchpoints.started_at) as last_touchpoint_at from touchpoints
+    select max(all_touchpoints.started_at) as last_touchpoint_at
+    from {{ ref('fct_touchpoints') }} as all_touchpoints
 
 ),
 
@@ -85,7 +128,8 @@ final as (
         cast(entries.touchpoints as integer) as touchpoints,
         cast(entries.channels as integer) as channels,
         entries.channel_list,
-        lead(entries.entered_at) over customer_entries is null as is_current
+        lead(entries.entered_at) over customer_entries is null as is_current,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
     from entries
     cross join data_end
     window customer_entries as (
@@ -94,4 +138,12 @@ final as (
 
 )
 
+{% if is_incremental() %}
+-- a changed customer with no stage left keeps one marker row (null journey_stage_id): the
+-- rebuild_keys strategy deletes its old rows and does not insert the marker
+select rebuilt.* replace (changed_customers.customer_key as customer_key)
+from changed_customers
+left join final as rebuilt on changed_customers.customer_key = rebuilt.customer_key
+{% else %}
 select * from final
+{% endif %}

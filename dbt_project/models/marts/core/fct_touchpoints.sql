@@ -1,38 +1,163 @@
+{#-
+    Incremental by customer (strategy rebuild_keys): every run rebuilds all touchpoints of each
+    customer with a row (re)built upstream since this model last ran (sessions and purchases of
+    re-sessionized cookies, legs of rebuilt chains), of the customers those rows belonged to
+    before (late identity moves rows between customers), of customers with CRM rows loaded since
+    (versions, signup, cancellation) and of customers whose survey touchpoints differ from the
+    ones held. A customer left with no touchpoint loses its old rows. Numbering and stages are
+    per customer, so the other customers' rows stay as they are.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='customer_key',
+    incremental_strategy='rebuild_keys',
+    row_id='touchpoint_id',
+    on_schema_change='fail',
+) }}
+
+{%- set only_changed = (
+    'where customer_key in (select changed_customers.customer_key from changed_customers)'
+    if is_incremental() else ''
+) %}
+
 with
 
+{% if is_incremental() %}
+last_batch as (
+
+    select max(this_run._batch_at) as batch_at from {{ this }} as this_run
+
+),
+
+rebuilt_sessions as (
+
+    select web_sessions.cookie_id, web_sessions.customer_key
+    from {{ ref('fct_web_sessions') }} as web_sessions
+    cross join last_batch
+    where web_sessions._batch_at > last_batch.batch_at
+
+),
+
+rebuilt_contacts as (
+
+    select legs.contact_id, legs.customer_key
+    from {{ ref('int_contacts_identified') }} as legs
+    cross join last_batch
+    where legs._batch_at > last_batch.batch_at
+
+),
+
+held_surveys as (
+
+    select
+        this_run.touchpoint_id,
+        this_run.customer_key,
+        this_run.started_at,
+        this_run.outcome,
+        this_run.emotion_signal,
+        this_run.emotion_score,
+        this_run.contact_id,
+        this_run.response_id
+    from {{ this }} as this_run
+    where this_run.touchpoint_type = 'survey_response'
+
+),
+
+current_surveys as (
+
+    select
+        responses.touchpoint_id,
+        responses.customer_key,
+        responses.responded_at as started_at,
+        responses.survey_type as outcome,
+        responses.emotion_signal,
+        {{ survey_emotion_score('responses') }} as emotion_score,
+        responses.contact_id,
+        responses.response_id
+    from {{ ref('fct_survey_responses') }} as responses
+
+),
+
+changed_customers as (
+
+    select rebuilt_sessions.customer_key from rebuilt_sessions
+    union
+    select purchases.customer_key
+    from {{ ref('int_web_events_sessionized') }} as purchases
+    cross join last_batch
+    where purchases._batch_at > last_batch.batch_at and purchases.event_name = 'purchase'
+    union
+    select rebuilt_contacts.customer_key from rebuilt_contacts
+    union
+    select this_run.customer_key
+    from {{ this }} as this_run
+    where
+        this_run._cookie_id in (select rebuilt_sessions.cookie_id from rebuilt_sessions)
+        or this_run.contact_id in (select rebuilt_contacts.contact_id from rebuilt_contacts)
+    union
+    select crm_rows.customer_id
+    from {{ ref('stg_crm__customers') }} as crm_rows
+    cross join last_batch
+    where
+        crm_rows._loaded_at
+        > {{ dbt.dateadd('hour', -var('incremental_lookback_hours'), 'last_batch.batch_at') }}
+    union
+    select survey_changes.customer_key
+    from (
+        select * from current_surveys
+        except
+        select * from held_surveys
+    ) as survey_changes
+    union
+    select survey_changes.customer_key
+    from (
+        select * from held_surveys
+        except
+        select * from current_surveys
+    ) as survey_changes
+
+),
+
+{% endif %}
 sessions as (
 
     select * from {{ ref('fct_web_sessions') }}
+    {{ only_changed }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_web_events_sessionized') }}
+    {{ only_changed }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('int_contacts_identified') }}
+    {{ only_changed }}
 
 ),
 
 surveys as (
 
     select * from {{ ref('fct_survey_responses') }}
+    {{ only_changed }}
 
 ),
 
 crm as (
 
     select * from {{ ref('stg_crm__customers') }}
+    {{ only_changed | replace('where customer_key', 'where customer_id') }}
 
 ),
 
 customers as (
 
     select * from {{ ref('dim_customer') }}
+    {{ only_changed }}
 
 ),
 
@@ -69,7 +194,8 @@ web_sessions as (
         cast(null as double) as emotion_score,
         sessions.session_id,
         cast(null as varchar) as contact_id,
-        cast(null as varchar) as response_id
+        cast(null as varchar) as response_id,
+        sessions.cookie_id as _cookie_id
     from sessions
 
 ),
@@ -90,7 +216,8 @@ purchases as (
         cast(null as double) as emotion_score,
         events.session_id,
         cast(null as varchar) as contact_id,
-        cast(null as varchar) as response_id
+        cast(null as varchar) as response_id,
+        events.cookie_id as _cookie_id
     from events
     where events.event_name = 'purchase'
 
@@ -112,7 +239,8 @@ ivr_sessions as (
         cast(null as double) as emotion_score,
         cast(null as varchar) as session_id,
         contacts.contact_id,
-        cast(null as varchar) as response_id
+        cast(null as varchar) as response_id,
+        cast(null as varchar) as _cookie_id
     from contacts
     where contacts.channel = 'voice' and contacts.ivr_path is not null
 
@@ -142,7 +270,8 @@ contact_touchpoints as (
         cast(null as double) as emotion_score,
         cast(null as varchar) as session_id,
         contacts.contact_id,
-        cast(null as varchar) as response_id
+        cast(null as varchar) as response_id,
+        cast(null as varchar) as _cookie_id
     from contacts
     -- the touchpoint_types seed names the type of each contact channel
     inner join touchpoint_types on contacts.channel = touchpoint_types.channel
@@ -165,13 +294,11 @@ survey_touchpoints as (
         surveys.survey_type as outcome,
         coalesce(surveys.nps_category, 'transactional') as stage_detail,
         surveys.emotion_signal,
-        case
-            when surveys.is_nps_valid then surveys.nps_score / 10.0
-            when surveys.is_csat_valid then (surveys.csat_score - 1) / 4.0
-        end as emotion_score,
+        {{ survey_emotion_score('surveys') }} as emotion_score,
         cast(null as varchar) as session_id,
         surveys.contact_id,
-        surveys.response_id
+        surveys.response_id,
+        cast(null as varchar) as _cookie_id
     from surveys
 
 ),
@@ -192,7 +319,8 @@ cancellations as (
         cast(null as double) as emotion_score,
         cast(null as varchar) as session_id,
         cast(null as varchar) as contact_id,
-        cast(null as varchar) as response_id
+        cast(null as varchar) as response_id,
+        cast(null as varchar) as _cookie_id
     from crm
     where crm.cancel_date is not null
     group by crm.customer_id
@@ -313,7 +441,9 @@ final as (
         ordered.next_touchpoint_id,
         ordered.session_id,
         ordered.contact_id,
-        ordered.response_id
+        ordered.response_id,
+        ordered._cookie_id,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
     from ordered
     left join customers
         on
@@ -323,4 +453,12 @@ final as (
 
 )
 
+{% if is_incremental() %}
+-- a changed customer with no touchpoint left keeps one marker row (null touchpoint_id): the
+-- rebuild_keys strategy deletes its old rows and does not insert the marker
+select rebuilt.* replace (changed_customers.customer_key as customer_key)
+from changed_customers
+left join final as rebuilt on changed_customers.customer_key = rebuilt.customer_key
+{% else %}
 select * from final
+{% endif %}

@@ -76,7 +76,8 @@ def _log_in_anonymous_cookie(landing: Path, start: dt.date, days: int) -> tuple[
         for line in _web_lines(landing, start + dt.timedelta(days=offset))
     ]
     logged_in = {line["cookie_id"] for line in lines if line["user_id"]}
-    anonymous = next(line for line in lines[len(lines) // 3 :] if line["cookie_id"] not in logged_in)
+    later = lines[len(lines) // 3 :]
+    anonymous = next(line for line in later if line["cookie_id"] not in logged_in)
     customer = next(line["user_id"] for line in lines if line["user_id"])
     last = start + dt.timedelta(days=days - 1)
     login = {
@@ -90,6 +91,16 @@ def _log_in_anonymous_cookie(landing: Path, start: dt.date, days: int) -> tuple[
         gzip.compress((json.dumps(login) + "\n").encode(), mtime=0)
     )
     return anonymous["cookie_id"], customer
+
+
+def _stage_one_customer_with_older_rules(home: Path) -> None:
+    """Make one customer's touchpoints look staged by other stage rules (as after an edit of
+    stage_rules.csv): the next run must restage that customer from the current rules."""
+    with duckdb.connect(str(home / "warehouse/build.duckdb")) as con:
+        con.execute(
+            "update marts.fct_touchpoints set stage = 'tampered', _rules_hash = 'older rules'"
+            " where customer_key = (select min(customer_key) from marts.fct_touchpoints)"
+        )
 
 
 def _web_lines(landing: Path, day: dt.date) -> list[bytes]:
@@ -115,6 +126,8 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
     for last_day in (2, 3, 4, 5):
         _ingest(home, start + dt.timedelta(days=last_day))
         _dbt(home, "--exclude", "resource_type:unit_test")
+    _stage_one_customer_with_older_rules(home)
+    _dbt(home, "--exclude", "resource_type:unit_test")  # nothing new loaded: restages it
     incremental = _snapshot(home)
     with duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True) as con:
         cookie_keys = con.execute(

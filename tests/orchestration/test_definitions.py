@@ -40,7 +40,10 @@ def test_every_source_has_a_blocking_ledger_check_and_dbt_tests_are_checks() -> 
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     for source in ("contact_center/contacts", "web/events", "survey/responses", "crm/customers"):
         assert (source, "ledger_reconciles") in checks
-    assert ("staging/stg_web__events", "unique_stg_web__events_event_id") in checks
+    assert (
+        "intermediate/int_web_events_sessionized",
+        "unique_int_web_events_sessionized_event_id",
+    ) in checks
 
 
 def test_nightly_schedule_runs_at_two_and_is_on_by_default() -> None:

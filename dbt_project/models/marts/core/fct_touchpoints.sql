@@ -3,8 +3,8 @@
     customer with a row (re)built upstream since this model last ran (sessions and purchases of
     re-sessionized cookies, legs of rebuilt chains), of the customers those rows belonged to
     before (late identity moves rows between customers), of customers with CRM rows loaded since
-    (versions, signup, cancellation) and of customers whose survey touchpoints differ from the
-    ones held. A customer left with no touchpoint loses its old rows. Numbering and stages are
+    (versions, signup, cancellation), of customers whose survey touchpoints differ from the
+    ones held, and of every customer when the stage rules or touchpoint types changed. A customer left with no touchpoint loses its old rows. Numbering and stages are
     per customer, so the other customers' rows stay as they are.
 -#}
 {{ config(
@@ -22,7 +22,44 @@
 
 with
 
+stage_rules as (
+
+    select * from {{ ref('stage_rules') }}
+
+),
+
+touchpoint_types as (
+
+    select * from {{ ref('touchpoint_types') }}
+
+),
+
+-- The stage rules and touchpoint types a row was staged with: when they change, every customer
+-- is rebuilt.
+rules_version as (
+
+    select
+        {{ dbt.hash(
+            "(select " ~ dbt.listagg(
+                "concat_ws('|', priority, touchpoint_type, lifecycle, detail, stage)",
+                "';'",
+                "order by priority, touchpoint_type, lifecycle, detail, stage"
+            ) ~ " from stage_rules) || '#' || (select " ~ dbt.listagg(
+                "concat_ws('|', touchpoint_type, channel, sort_order)",
+                "';'",
+                "order by touchpoint_type"
+            ) ~ " from touchpoint_types)"
+        ) }} as rules_hash
+
+),
+
 {% if is_incremental() %}
+watermark as (
+
+    {{ incremental_watermark() }}
+
+),
+
 last_batch as (
 
     select max(this_run._batch_at) as batch_at from {{ this }} as this_run
@@ -95,12 +132,15 @@ changed_customers as (
         this_run._cookie_id in (select rebuilt_sessions.cookie_id from rebuilt_sessions)
         or this_run.contact_id in (select rebuilt_contacts.contact_id from rebuilt_contacts)
     union
+    select this_run.customer_key
+    from {{ this }} as this_run
+    cross join rules_version
+    where this_run._rules_hash <> rules_version.rules_hash
+    union
     select crm_rows.customer_id
     from {{ ref('stg_crm__customers') }} as crm_rows
-    cross join last_batch
-    where
-        crm_rows._loaded_at
-        > {{ dbt.dateadd('hour', -var('incremental_lookback_hours'), 'last_batch.batch_at') }}
+    cross join watermark
+    where crm_rows._loaded_at > watermark.loaded_after
     union
     select survey_changes.customer_key
     from (
@@ -158,18 +198,6 @@ customers as (
 
     select * from {{ ref('dim_customer') }}
     {{ only_changed }}
-
-),
-
-stage_rules as (
-
-    select * from {{ ref('stage_rules') }}
-
-),
-
-touchpoint_types as (
-
-    select * from {{ ref('touchpoint_types') }}
 
 ),
 
@@ -443,8 +471,10 @@ final as (
         ordered.contact_id,
         ordered.response_id,
         ordered._cookie_id,
+        rules_version.rules_hash as _rules_hash,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at
     from ordered
+    cross join rules_version
     left join customers
         on
             ordered.customer_key = customers.customer_key

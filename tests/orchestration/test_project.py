@@ -1,0 +1,56 @@
+"""The manifest is prepared with the runs' own dbt profile, so each run parses partially."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.transform.project import DBT_EXECUTABLE, ensure_manifest, manifest_is_stale
+
+COPIED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "dbt_project"
+    project.mkdir()
+    for name in COPIED:
+        source = DBT_PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy(source, project / name)
+    return project
+
+
+def test_a_run_parses_partially_from_the_prepared_manifest(cjm_home: Path, tmp_path) -> None:
+    project = _project_copy(tmp_path)
+    assert manifest_is_stale(project)
+    ensure_manifest(project)
+    assert not manifest_is_stale(project)
+    # what dagster-dbt does for a run: copy partial_parse.msgpack into the run's target folder
+    run_target = project / "target" / "run-1"
+    run_target.mkdir()
+    shutil.copy(project / "target" / "partial_parse.msgpack", run_target)
+    env = {**os.environ, **Settings.from_env().child_env()}
+    env.pop("CJM_DBT_TARGET", None)
+    parsed = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "parse",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(run_target),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert parsed.returncode == 0, parsed.stdout[-2000:]
+    assert "Unable to do partial parsing" not in parsed.stdout, parsed.stdout[-2000:]

@@ -84,6 +84,8 @@ def publish(
     try:
         con.execute(f"set threads = {settings.duckdb_threads}")
         con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
+        # tables have no row order; not keeping the build's lets both threads write (~40% faster)
+        con.execute("set preserve_insertion_order = false")
         con.execute(f"attach {_quote(settings.build_db)} as build (read_only)")
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables()"

@@ -3,7 +3,12 @@
 A failed check stops everything downstream of its asset, the publish step included.
 """
 
+import contextlib
+import ctypes
+import gc
+
 import dagster as dg
+import pyarrow as pa
 
 from orchestration.ingestion.assets import asset_key
 from orchestration.ingestion.sources import SOURCES, SourceSpec
@@ -26,6 +31,16 @@ KPI_CHECKS = {  # KPI model -> (ratio columns, NPS columns)
         ["nps_with", "nps_without"],
     ),
 }
+
+
+def _release_memory() -> None:
+    """Hand the memory a check freed back to the system: the run process lives on through dbt,
+    whose DuckDB needs it (Arrow's pool and glibc's heap otherwise keep it, ~0.4 GiB after a
+    27M-row web check)."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _result(outcomes, metadata: dict) -> dg.AssetCheckResult:
@@ -85,6 +100,7 @@ def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                 outcomes.append(validate(f"{spec.name}_volume", volume, suites.raw_volume_suite()))
         finally:
             con.close()
+            _release_memory()
         return _result(outcomes, {"batch_rows": batch_rows, "batch_parts": parts})
 
     return _check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,23 @@ def test_json_lines_crlf_and_bad_bytes() -> None:
     table = files.read_json_lines(b'{"a":1}\r\n{"a":"\xff"}\r\n{"a":3}\r\n').to_pylist()
     assert [r["_raw"] for r in table] == ['{"a":1}', '{"a":"\\xff"}', '{"a":3}']
     assert [r["_error"] is None for r in table] == [True, False, True]
+
+
+def test_json_lines_across_scan_chunks_and_without_last_newline() -> None:
+    data = b'{"a":1}\n\n{"b":22}\r\n{"c":333}\n{"d":4}'
+    lines = [line.rstrip(b"\r") for line in data.split(b"\n")]
+    for chunk in (1, 2, 3, 7, 64):  # newlines on, before and after every chunk edge
+        ends = files._line_ends(data + b"\n", chunk=chunk)
+        assert list(ends) == [i + 1 for i, byte in enumerate(data + b"\n") if byte == 10]
+    table = files.read_json_lines(data).to_pylist()
+    assert [r["_raw"] for r in table] == [line.decode() for line in lines]
+    assert [r["_row"] for r in table] == [1, 2, 3, 4, 5]
+
+
+def test_gzip_file_of_several_members_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"a":1}\n') + gzip.compress(b'{"a":2}\n{"a":3}\n'))
+    landing = files.LandingFile(path, "web/2026-01-01/events.jsonl.gz", dt.date(2026, 1, 1), None)
+    read = files.read_landing_file(landing, SOURCES["web"], known=set())
+    assert read.error is None
+    assert read.table.column("_raw").to_pylist() == ['{"a":1}', '{"a":2}', '{"a":3}']

@@ -1,30 +1,49 @@
 {#- Keep one row per natural key: the latest load wins (then the last row of that file).
     Duplicates are rare, so only the rows of keys seen more than once are ranked; every other
-    row passes straight through (ranking the whole relation costs twice as much). Keys are
-    compared as structs, so a null key is one key, as in a window partition. -#}
+    row passes straight through (ranking the whole relation costs twice as much). Keys match
+    with `is not distinct from`, so a null key is one key, as in a window partition. -#}
 {% macro deduplicate(relation, partition_by, order_by='_loaded_at desc, _load_id desc, _row desc') -%}
+    {%- set keys = partition_by.split(',') | map('trim') | list -%}
     with
 
     repeated_keys as (
 
-        select struct_pack({{ partition_by }}) as natural_key
+        select {{ partition_by }}
         from {{ relation }}
-        group by natural_key
+        group by {{ partition_by }}
         having count(*) > 1
 
     )
 
-    select unique_rows.*
+    select
+        unique_rows.*,
+        1 as _dedupe_rank
     from {{ relation }} as unique_rows
-    where struct_pack({{ partition_by }}) not in (select repeated_keys.natural_key from repeated_keys)
+    where not exists (
+        select 1
+        from repeated_keys
+        where
+            {% for key in keys -%}
+            repeated_keys.{{ key }} is not distinct from unique_rows.{{ key }}
+            {%- if not loop.last %} and {% endif %}
+            {%- endfor %}
+    )
     union all
-    select ranked.* exclude (_dedupe_rank)
+    select ranked.*
     from (
         select
-            *,
+            repeated_rows.*,
             row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as _dedupe_rank
-        from {{ relation }}
-        where struct_pack({{ partition_by }}) in (select repeated_keys.natural_key from repeated_keys)
+        from {{ relation }} as repeated_rows
+        where exists (
+            select 1
+            from repeated_keys
+            where
+                {% for key in keys -%}
+                repeated_keys.{{ key }} is not distinct from repeated_rows.{{ key }}
+                {%- if not loop.last %} and {% endif %}
+                {%- endfor %}
+        )
     ) as ranked
     where ranked._dedupe_rank = 1
 {%- endmacro %}

@@ -16,3 +16,15 @@
     from {{ source }}
     where {{ row_id }} is not null
 {% endmacro %}
+
+{% macro rebuild_keys_rows(rows, keys, key) %}
+    {#- For a rebuild_keys model: every row of CTE `rows`, and for each key in CTE `keys` (column
+        `key`) with no row, one marker row holding only the key. Columns as in {{ this }}. -#}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    select
+        {%- for column in columns %}
+        {{ keys if column == key else rows }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ keys }}
+    left join {{ rows }} on {{ keys }}.{{ key }} = {{ rows }}.{{ key }}
+{%- endmacro %}

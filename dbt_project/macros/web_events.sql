@@ -31,3 +31,18 @@
         _loaded_at
     from deduplicated
 {% endmacro %}
+
+{#- The last non-null value of an expression in a window frame (dispatched: DuckDB takes
+    IGNORE NULLS inside the call, ANSI after it). Use as {{ last_value_ignoring_nulls('x') }}
+    over (...). -#}
+{% macro last_value_ignoring_nulls(expression) -%}
+    {{ return(adapter.dispatch('last_value_ignoring_nulls', 'cjm')(expression)) }}
+{%- endmacro %}
+
+{% macro default__last_value_ignoring_nulls(expression) -%}
+    last_value({{ expression }}) ignore nulls
+{%- endmacro %}
+
+{% macro duckdb__last_value_ignoring_nulls(expression) -%}
+    last_value({{ expression }} ignore nulls)
+{%- endmacro %}

@@ -147,10 +147,9 @@ numbered as (
     select
         session_starts.*,
         sum(session_starts.is_session_start) over cookie_order as session_number,
-        last_value(
-            case when session_starts.is_session_start = 1 then session_starts.event_id end
-            ignore nulls
-        ) over cookie_order as session_first_event_id
+        {{ last_value_ignoring_nulls(
+            'case when session_starts.is_session_start = 1 then session_starts.event_id end'
+        ) }} over cookie_order as session_first_event_id
     from session_starts
     window cookie_order as (
         partition by session_starts.cookie_id

@@ -486,9 +486,7 @@ final as (
 {% if is_incremental() %}
 -- a changed customer with no touchpoint left keeps one marker row (null touchpoint_id): the
 -- rebuild_keys strategy deletes its old rows and does not insert the marker
-select rebuilt.* replace (changed_customers.customer_key as customer_key)
-from changed_customers
-left join final as rebuilt on changed_customers.customer_key = rebuilt.customer_key
+{{ rebuild_keys_rows('final', 'changed_customers', 'customer_key') }}
 {% else %}
 select * from final
 {% endif %}

@@ -7,3 +7,13 @@
         end as double
     )
 {%- endmacro %}
+
+{% macro refresh_current_stage_days() %}
+    {#- fct_journey_stages post-hook: a current stage's days_in_stage runs to the newest
+        touchpoint of all customers, which moves with every load. -#}
+    update {{ this }}
+    set days_in_stage = cast({{ dbt.datediff(
+        'entered_at', '(select max(started_at) from ' ~ ref('fct_touchpoints') ~ ')', 'day'
+    ) }} as integer)
+    where is_current
+{%- endmacro %}

@@ -10,11 +10,7 @@
     incremental_strategy='rebuild_keys',
     row_id='journey_stage_id',
     on_schema_change='fail',
-    post_hook=(
-        "update {{ this }} set days_in_stage = cast("
-        ~ "{{ dbt.datediff('entered_at', '(select max(started_at) from ' ~ ref('fct_touchpoints') ~ ')', 'day') }}"
-        ~ " as integer) where is_current"
-    ),
+    post_hook="{{ refresh_current_stage_days() }}",
 ) }}
 
 with

@@ -4,8 +4,9 @@
     re-sessionized cookies, legs of rebuilt chains), of the customers those rows belonged to
     before (late identity moves rows between customers), of customers with CRM rows loaded since
     (versions, signup, cancellation), of customers whose survey touchpoints differ from the
-    ones held, and of every customer when the stage rules or touchpoint types changed. A customer left with no touchpoint loses its old rows. Numbering and stages are
-    per customer, so the other customers' rows stay as they are.
+    ones held, and of every customer when the stage rules or touchpoint types changed. A
+    customer left with no touchpoint loses its old rows. Numbering and stages are per customer,
+    so the other customers' rows stay as they are.
 -#}
 {{ config(
     materialized='incremental',
@@ -15,8 +16,9 @@
     on_schema_change='fail',
 ) }}
 
+{#- the filter that keeps an input to the changed customers: only_changed.format(column) -#}
 {%- set only_changed = (
-    'where customer_key in (select changed_customers.customer_key from changed_customers)'
+    'where {} in (select changed_customers.customer_key from changed_customers)'
     if is_incremental() else ''
 ) %}
 
@@ -162,42 +164,42 @@ changed_customers as (
 sessions as (
 
     select * from {{ ref('fct_web_sessions') }}
-    {{ only_changed }}
+    {{ only_changed.format('customer_key') }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_web_events_sessionized') }}
-    {{ only_changed }}
+    {{ only_changed.format('customer_key') }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('int_contacts_identified') }}
-    {{ only_changed }}
+    {{ only_changed.format('customer_key') }}
 
 ),
 
 surveys as (
 
     select * from {{ ref('fct_survey_responses') }}
-    {{ only_changed }}
+    {{ only_changed.format('customer_key') }}
 
 ),
 
 crm as (
 
     select * from {{ ref('stg_crm__customers') }}
-    {{ only_changed | replace('where customer_key', 'where customer_id') }}
+    {{ only_changed.format('customer_id') }}
 
 ),
 
 customers as (
 
     select * from {{ ref('dim_customer') }}
-    {{ only_changed }}
+    {{ only_changed.format('customer_key') }}
 
 ),
 

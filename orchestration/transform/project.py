@@ -41,15 +41,19 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
-    """Run `dbt parse` when the manifest is missing or older than any project file.
+    """Run `dbt parse` when the manifest is missing or older than any project file."""
+    if manifest_is_stale(project_dir):
+        parse_manifest({**os.environ, **Settings.from_env().child_env()}, project_dir)
 
-    It parses with the profile the runs use (same target and settings), so each run's `dbt
-    build` re-parses only what changed from the `partial_parse.msgpack` written here (dagster-dbt
-    copies it into the run's target folder); with another profile dbt re-parses everything, ~5 s
-    a run. Parsing opens no connection, so it never locks the warehouse."""
-    if not manifest_is_stale(project_dir):
-        return
-    env = {**os.environ, **Settings.from_env().child_env()}
+
+def parse_manifest(env: dict[str, str], project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """`dbt parse` with the environment (so the profile) the runs use.
+
+    Each run's `dbt build` then re-parses only what changed from the `partial_parse.msgpack`
+    written here (dagster-dbt copies it into the run's target folder); parsed with another
+    profile (another target, or another CJM_HOME) dbt re-parses everything, ~5 s a run. Parsing
+    opens no connection, so it never locks the warehouse.
+    """
     completed = subprocess.run(
         [
             str(DBT_EXECUTABLE),

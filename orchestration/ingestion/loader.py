@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from orchestration.ingestion import files
 from orchestration.ingestion.sources import SourceSpec
+from orchestration.quality import rules
 
 INPUT_BATCH_ROWS = 50_000
 LINEAGE_COLUMNS = (
@@ -40,9 +41,18 @@ create table if not exists raw.load_ledger (
     reason varchar,
     extra_columns varchar[],
     loaded_at timestamp not null,
-    batch_id varchar
+    batch_id varchar,
+    duplicates_exact bigint not null default 0,
+    duplicates_conflicting bigint not null default 0,
+    published_at timestamp
 )
 """
+LEDGER_ADDED_COLUMNS = (  # columns added since the first ledger: older warehouses get them
+    "batch_id varchar",
+    "duplicates_exact bigint default 0",
+    "duplicates_conflicting bigint default 0",
+    "published_at timestamp",
+)
 
 REJECTS_DDL = """
 create table if not exists raw.rejected_rows (
@@ -52,7 +62,8 @@ create table if not exists raw.rejected_rows (
     row_number bigint not null,
     line_number bigint not null,
     reason varchar not null,
-    raw_line varchar not null
+    raw_line varchar not null,
+    rule varchar
 )
 """
 
@@ -66,6 +77,8 @@ class FileResult:
     rows_rejected: int = 0
     reason: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    duplicates_exact: int = 0  # loaded rows identical to an earlier copy of their key
+    duplicates_conflicting: int = 0  # loaded rows whose key has an earlier, different copy
 
 
 @dataclass
@@ -82,8 +95,10 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     """Create the raw schema, ledger, rejects and the source's raw table (adding new columns)."""
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
-    con.execute("alter table raw.load_ledger add column if not exists batch_id varchar")
+    for column in LEDGER_ADDED_COLUMNS:
+        con.execute(f"alter table raw.load_ledger add column if not exists {column}")
     con.execute(REJECTS_DDL)
+    con.execute("alter table raw.rejected_rows add column if not exists rule varchar")
     wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
     columns_sql = ",\n    ".join(f'"{name}" {type_}' for name, type_ in wanted)
     con.execute(f"create table if not exists {spec.raw_table} (\n    {columns_sql}\n)")
@@ -113,23 +128,30 @@ def _typed(column, value_sql: str) -> str:
     return f"try_cast({value_sql} as {column.type})"
 
 
-def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str], source: str) -> str:
-    """SELECT over `source` giving typed columns, `_extra` and the row's reject `_reason`.
+def _typing_sql(
+    spec: SourceSpec, values: dict[str, str], extra: list[str], source: str, loaded_at
+) -> str:
+    """SELECT over `source` giving typed columns, `_extra`, and a kept-out row's `_reason` and
+    `_rule`: the row could not be read (`unreadable`), lacks a required value
+    (`required_value_missing`), holds a value that cannot be typed (`untypeable_value`), or breaks
+    one of the source's row rules (their names, `orchestration/quality/rules.py`).
 
-    `_raw` is kept for rejected rows only: a loaded row's text is not needed twice.
+    `_raw` is kept for kept-out rows only: a loaded row's text is not needed twice.
     """
-    selects, checks = [], []
+    selects, checks, required, untypeable = [], [], [], []
     for column in spec.columns:
         value = values.get(column.name, "null::varchar")
         raw_value = f"nullif({value}, '')"
         typed = _typed(column, raw_value)
         selects.append(f'{typed} as "{column.name}"')
         if column.required:
+            required.append(f"{raw_value} is null")
             checks.append(
                 f"case when {raw_value} is null then 'column {column.name}: required value"
                 " missing' end"
             )
         if column.type != "VARCHAR":
+            untypeable.append(f"({raw_value} is not null and {typed} is null)")
             checks.append(
                 f"case when {raw_value} is not null and {typed} is null then"
                 f" 'column {column.name}: cannot read ' || {raw_value} || ' as {column.type}'"
@@ -140,14 +162,101 @@ def _typing_sql(spec: SourceSpec, values: dict[str, str], extra: list[str], sour
         selects.append(f"json_object({pairs}) as _extra")
     else:
         selects.append("null::json as _extra")
-    reason = f"coalesce(_error, nullif(concat_ws('; ', {', '.join(checks)}), ''))"
-    return (
-        "select _row, _line, _reason, case when _reason is not null then _raw end as _raw, "
-        + ", ".join(f'"{column.name}"' for column in spec.columns)
-        + ", _extra from (select _row, _line, _raw, "
-        + ",\n    ".join(selects)
-        + f",\n    {reason} as _reason\nfrom {source})"
+    unread_rule = (
+        "case when _error is not null then 'unreadable'"
+        + (f" when {' or '.join(required)} then 'required_value_missing'" if required else "")
+        + (f" when {' or '.join(untypeable)} then 'untypeable_value'" if untypeable else "")
+        + " end"
     )
+    unread_reason = f"coalesce(_error, nullif(concat_ws('; ', {', '.join(checks)}), ''))"
+    violations = row_rule_checks(spec, rules.for_source(spec.name), loaded_at)
+    messages = ", ".join(f"case when {c} then {m} end" for _, c, m in violations)
+    rule_reason = f"nullif(concat_ws('; ', {messages}), '')" if violations else "null::varchar"
+    rule_name = (
+        "case " + " ".join(f"when {c} then {_quote(n)}" for n, c, _ in violations) + " end"
+        if violations
+        else "null::varchar"
+    )
+    columns = ", ".join(f'"{column.name}"' for column in spec.columns)
+    return (
+        "select _row, _line, _reason, _rule, case when _reason is not null then _raw end as _raw, "
+        f"{columns}, _extra from (select *, coalesce(_unread_reason, {rule_reason}) as _reason,"
+        f" coalesce(_unread_rule, {rule_name}) as _rule from (select _row, _line, _raw, "
+        + ",\n    ".join(selects)
+        + f",\n    {unread_reason} as _unread_reason, {unread_rule} as _unread_rule"
+        f"\nfrom {source}))"
+    )
+
+
+def row_rule_checks(
+    spec: SourceSpec, gate: rules.GateConfig, loaded_at
+) -> list[tuple[str, str, str]]:
+    """(rule name, SQL condition that breaks it, SQL message) over the typed columns."""
+    types = {column.name: column.type for column in spec.columns}
+    checks: list[tuple[str, str, str]] = []
+
+    def col(name: str) -> str:
+        if name not in types:
+            raise ValueError(f"{spec.name}: row rule names unknown column {name!r}")
+        return f'"{name}"'
+
+    for rule in gate.row_rules:
+        if rule.kind == "in_order":
+            for i, earlier in enumerate(rule.columns):
+                for later in rule.columns[i + 1 :]:
+                    checks.append(
+                        (
+                            rule.name,
+                            f"{col(earlier)} > {col(later)}"
+                            + (
+                                f" + interval {rule.tolerance_seconds} second"
+                                if rule.tolerance_seconds
+                                else ""
+                            ),
+                            f"'{rule.name}: {later} ' || {col(later)}::varchar"
+                            f" || ' before {earlier} ' || {col(earlier)}::varchar",
+                        )
+                    )
+        elif rule.kind == "not_negative":
+            for name in rule.columns:
+                checks.append(
+                    (rule.name, f"{col(name)} < 0", f"'{rule.name}: {name} ' || {col(name)}")
+                )
+        else:
+            name = rule.columns[0]
+            bounds = []
+            if rule.low is not None:
+                bounds.append(f"{col(name)} < {rule.low}")
+            if rule.high is not None:
+                bounds.append(f"{col(name)} > {rule.high}")
+            checks.append(
+                (
+                    rule.name,
+                    "(" + " or ".join(bounds) + ")",
+                    f"'{rule.name}: {name} ' || {col(name)} || ' not in [{rule.low}, {rule.high}]'",
+                )
+            )
+    latest = (
+        f"timestamp '{loaded_at:%Y-%m-%d %H:%M:%S}' + interval {gate.future_tolerance_hours} hour"
+    )
+    for name, type_ in types.items():
+        if type_ != "TIMESTAMP":
+            continue
+        checks.append(
+            (
+                "timestamp_in_future",
+                f"{col(name)} > {latest}",
+                f"'timestamp_in_future: {name} ' || {col(name)}::varchar",
+            )
+        )
+        checks.append(
+            (
+                "timestamp_before_earliest_date",
+                f"{col(name)} < date '{gate.earliest_date}'",
+                f"'timestamp_before_earliest_date: {name} ' || {col(name)}::varchar",
+            )
+        )
+    return checks
 
 
 def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str, dict, list]:
@@ -228,9 +337,16 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file, read: files.R
     return "_input", values, extra
 
 
+LEDGER_COLUMNS = (
+    "load_id, source, file, day, sha256, rows_read, rows_loaded, rows_rejected, status, reason,"
+    " extra_columns, loaded_at, batch_id, duplicates_exact, duplicates_conflicting"
+)
+
+
 def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at, batch_id) -> None:
     con.execute(
-        "insert into raw.load_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into raw.load_ledger ({LEDGER_COLUMNS}) values"
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             spec.name,
@@ -245,8 +361,55 @@ def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at, ba
             result.extra_columns,
             loaded_at,
             batch_id,
+            result.duplicates_exact,
+            result.duplicates_conflicting,
         ],
     )
+
+
+def _count_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[int, int]:
+    """(exact, conflicting) copies among the rows of `_typed` about to load: a row is a copy when
+    a row earlier in the file or already in the raw table has its natural key; exact when one of
+    those is identical in every contract column. Staging keeps one row per key."""
+    keys = rules.for_source(spec.name).natural_key
+    if not keys:
+        return 0, 0
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    content = "hash(" + ", ".join(f'"{c}"' for c in spec.column_names) + ")"
+    exact, conflicting = con.execute(
+        f"""
+        with incoming as (
+            select {key_list}, {content} as _content, _row from _typed where _reason is null
+        ),
+        copies as (
+            select * from incoming
+            union all
+            select {key_list}, {content}, -1 as _row
+            from {spec.raw_table} semi join incoming using ({key_list})
+        ),
+        repeated as (
+            select {key_list} from copies group by {key_list} having count(*) > 1
+        ),
+        ranked as (
+            select
+                copies._row,
+                count(*) over (
+                    partition by {", ".join(f"copies.{k}" for k in keys)} order by copies._row
+                    rows between unbounded preceding and 1 preceding
+                ) as earlier_copies,
+                count(*) over (
+                    partition by {", ".join(f"copies.{k}" for k in keys)}, copies._content
+                    order by copies._row rows between unbounded preceding and 1 preceding
+                ) as earlier_identical
+            from copies semi join repeated using ({key_list})
+        )
+        select
+            count(*) filter (where earlier_copies > 0 and earlier_identical > 0),
+            count(*) filter (where earlier_copies > 0 and earlier_identical = 0)
+        from ranked where _row >= 0
+        """
+    ).fetchone()
+    return exact, conflicting
 
 
 def load_file(
@@ -287,7 +450,10 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
         result = FileResult(file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc))
         _ledger_row(con, load_id, spec, file, sha, result, loaded_at, batch_id)
         return result
-    con.execute(f"create temp table _typed as {_typing_sql(spec, values, extra, source)}")
+    con.execute(
+        f"create temp table _typed as {_typing_sql(spec, values, extra, source, loaded_at)}"
+    )
+    exact, conflicting = _count_duplicates(con, spec)
     names = ", ".join(f'"{name}"' for name in spec.column_names)
     con.execute(
         f"insert into {spec.raw_table} ({names}, _extra, _file, _day, _row, _load_id, _loaded_at)"
@@ -295,7 +461,9 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
         [file.relative, file.day, load_id, loaded_at],
     )
     con.execute(
-        "insert into raw.rejected_rows select ?, ?, ?, _row, _line, _reason, _raw"
+        "insert into raw.rejected_rows"
+        " (load_id, source, file, row_number, line_number, reason, raw_line, rule)"
+        " select ?, ?, ?, _row, _line, _reason, _raw, _rule"
         " from _typed where _reason is not null order by _row",
         [load_id, spec.name, file.relative],
     )
@@ -309,6 +477,8 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
         rejected,
         reason=f"{rejected} row(s) rejected, see raw.rejected_rows" if rejected else None,
         extra_columns=extra,
+        duplicates_exact=exact,
+        duplicates_conflicting=conflicting,
     )
     if extra:
         note = f"extra column(s) kept in _extra: {', '.join(extra)}"

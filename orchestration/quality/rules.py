@@ -1,0 +1,117 @@
+"""Row rules and batch rules, read from the dbt project (one home for each threshold).
+
+Defaults live in `dbt_project/dbt_project.yml` (`vars: gate_*`); each source table may override
+them and declares its own row rules under `meta: gate:` in its sources YAML
+(`models/staging/<source>/_<source>__sources.yml`). An analytics engineer edits YAML there, never
+Python. Row rules quarantine a row at load; batch rules block publication (README "The gate").
+
+A source table's `meta: gate:` may hold:
+
+    natural_key: contact_id           # or a list; duplicates are counted on it
+    row_rules:                        # a row breaking one is kept out with the rule's name
+      - {name: leg_timestamps_out_of_order, in_order: [initiated_at, queued_at, ended_at]}
+      - {name: negative_duration, not_negative: [hold_seconds]}
+      - {name: score_out_of_range, column: nps, min: 0, max: 10}
+    volume: true                      # a day's volume must sit in the weekday band
+    daily: true                       # a landing day with no file blocks
+    max_quarantined_share: 0.01       # overrides the default
+
+Every TIMESTAMP column also gets two rules without saying so: `timestamp_in_future` (more than
+`gate_future_tolerance_hours` after the load) and `timestamp_before_earliest_date`
+(`gate_earliest_date`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+@dataclass(frozen=True)
+class RowRule:
+    name: str
+    kind: str  # in_order, not_negative, in_range
+    columns: tuple[str, ...]
+    low: float | None = None
+    high: float | None = None
+    tolerance_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Everything the gate knows about one source."""
+
+    source: str
+    natural_key: tuple[str, ...] = ()
+    row_rules: tuple[RowRule, ...] = ()
+    volume: bool = False
+    daily: bool = False
+    max_quarantined_share: float = 0.01
+    volume_band: tuple[float, float] = (0.5, 2.0)
+    volume_weeks: int = 4
+    volume_min_history_days: int = 7
+    future_tolerance_hours: int = 24
+    earliest_date: str = "2000-01-01"
+
+
+DEFAULT_KEYS = {
+    "max_quarantined_share": "gate_max_quarantined_share",
+    "volume_band": "gate_volume_band",
+    "volume_weeks": "gate_volume_weeks",
+    "volume_min_history_days": "gate_volume_min_history_days",
+    "future_tolerance_hours": "gate_future_tolerance_hours",
+    "earliest_date": "gate_earliest_date",
+}
+
+
+def _row_rule(entry: dict) -> RowRule:
+    name = entry["name"]
+    tolerance = int(entry.get("tolerance_seconds", 0))
+    if "in_order" in entry:
+        return RowRule(name, "in_order", tuple(entry["in_order"]), tolerance_seconds=tolerance)
+    if "not_negative" in entry:
+        return RowRule(name, "not_negative", tuple(entry["not_negative"]))
+    if "column" in entry and ("min" in entry or "max" in entry):
+        return RowRule(name, "in_range", (entry["column"],), entry.get("min"), entry.get("max"))
+    raise ValueError(f"row rule {name!r}: give in_order, not_negative, or column with min/max")
+
+
+def _defaults(project_dir: Path) -> dict:
+    variables = yaml.safe_load((project_dir / "dbt_project.yml").read_text()).get("vars", {})
+    values = {field_: variables[var] for field_, var in DEFAULT_KEYS.items() if var in variables}
+    if "volume_band" in values:
+        values["volume_band"] = tuple(float(v) for v in values["volume_band"])
+    return values
+
+
+@cache
+def load(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, GateConfig]:
+    """source name -> its gate configuration, from the dbt project's YAML."""
+    defaults = _defaults(project_dir)
+    configs: dict[str, GateConfig] = {}
+    for path in sorted((project_dir / "models").rglob("_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text()).get("sources", []):
+            for table in source.get("tables", []):
+                gate = dict((table.get("meta") or {}).get("gate") or {})
+                key = gate.pop("natural_key", ())
+                rules = tuple(_row_rule(entry) for entry in gate.pop("row_rules", []))
+                values = {**defaults, **gate}
+                if "volume_band" in gate:
+                    values["volume_band"] = tuple(float(v) for v in gate["volume_band"])
+                configs[source["name"]] = GateConfig(
+                    source=source["name"],
+                    natural_key=(key,) if isinstance(key, str) else tuple(key),
+                    row_rules=rules,
+                    **values,
+                )
+    return configs
+
+
+def for_source(name: str) -> GateConfig:
+    """The gate configuration of one source (defaults only when its YAML declares none)."""
+    return load().get(name) or GateConfig(source=name, **_defaults(DBT_PROJECT_DIR))

@@ -8,39 +8,36 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from orchestration.ingestion.sources import SourceSpec
-
-VOLUME_BAND = (0.5, 2.0)  # a day's rows / the trailing 7 days' mean
-SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-NATURAL_KEYS = {"contact_center": "contact_id", "web": "event_id", "survey": "response_id"}
-TIMESTAMP_COLUMNS = {"contact_center": "initiated_at", "web": "event_at", "survey": "responded_at"}
+from orchestration.quality.rules import GateConfig
 
 
-def raw_batch_suite(spec: SourceSpec) -> list:
-    """On the rows of the latest load batch of a source."""
-    expectations: list = [gxe.ExpectColumnValuesToNotBeNull(column=name) for name in spec.required]
-    if spec.name in NATURAL_KEYS:
-        expectations.append(gxe.ExpectColumnValuesToBeUnique(column=NATURAL_KEYS[spec.name]))
-    if spec.name in TIMESTAMP_COLUMNS:
-        expectations.append(
-            gxe.ExpectColumnValuesToBeBetween(column="hours_in_future", max_value=24, mostly=1.0)
-        )
-    if spec.name == "survey":
-        for column, (low, high) in SCORE_RANGES.items():
-            expectations.append(
-                gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
-            )
-    return expectations
-
-
-def raw_volume_suite() -> list:
-    """On one row per landing day of a source: rows, trailing 7-day mean, and their ratio."""
+def batch_suite(gate: GateConfig) -> list:
+    """On one row summing a source's pending files: none rejected whole (a required column
+    missing, an unreadable file), and the share of rows kept out at most the threshold."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="row_count"),  # no day missing
+        gxe.ExpectColumnValuesToBeBetween(column="files_rejected", max_value=0),
         gxe.ExpectColumnValuesToBeBetween(
-            column="volume_ratio", min_value=VOLUME_BAND[0], max_value=VOLUME_BAND[1]
+            column="quarantined_share", max_value=gate.max_quarantined_share
         ),
     ]
+
+
+def volume_suite(gate: GateConfig) -> list:
+    """On one row per judged landing day: delivered (daily sources), within the band."""
+    expectations: list = []
+    if gate.daily:
+        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column="row_count"))
+    if gate.volume:
+        for column_a, column_b in (("row_count", "low_bound"), ("high_bound", "row_count")):
+            expectations.append(
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=column_a,
+                    column_B=column_b,
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                )
+            )
+    return expectations
 
 
 def kpi_suite(ratio_columns: list[str], nps_columns: list[str] = ()) -> list:

@@ -49,11 +49,20 @@ def validate(suite_name: str, frame: pd.DataFrame, expectations: list) -> Outcom
         if item.success:
             continue
         config = item.expectation_config
-        column = config.kwargs.get("column", "")
+        column = config.kwargs.get("column") or ", ".join(
+            config.kwargs.get(key) for key in ("column_A", "column_B") if config.kwargs.get(key)
+        )
         sample = item.result.get("partial_unexpected_list") or []
-        shown = ", ".join(str(getattr(value, "item", lambda v=value: v)()) for value in sample[:3])
+        shown = ", ".join(_plain(value) for value in sample[:3])
         failures.append(
             f"{config.type}({column}): {item.result.get('unexpected_count', '?')} unexpected"
             + (f", e.g. {shown}" if shown else "")
         )
     return Outcome(suite_name, bool(result.success), len(result.results), failures)
+
+
+def _plain(value) -> str:
+    """A sampled value as a person reads it (numpy scalars and pairs without their types)."""
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_plain(v) for v in value) + ")"
+    return str(value.item() if hasattr(value, "item") else value)

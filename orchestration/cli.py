@@ -168,6 +168,31 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
+# accept -----------------------------------------------------------------------------------------
+def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.ingestion import loader
+    from orchestration.ingestion.sources import SOURCES
+    from orchestration.quality.acceptance import NothingToAccept, accept
+    from orchestration.warehouse import connect
+
+    if not settings.build_db.exists():
+        _say("cjm accept: nothing loaded yet (run `cjm run` first)")
+        return 1
+    con = connect(settings)
+    try:
+        loader.ensure_tables(con, next(iter(SOURCES.values())))
+        rows = accept(con, args.target, args.reason, settings.landing_dir)
+    except NothingToAccept as exc:
+        _say(f"cjm accept: {exc}")
+        return 1
+    finally:
+        con.close()
+    for _, source, file, batch in rows:
+        _say(f"accepted {file} (source {source}, batch {str(batch)[:8]})")
+    _say(f"{len(rows)} file(s) accepted; the next `cjm run` publishes them (bad rows stay out)")
+    return 0
+
+
 # report -----------------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from reports.build import build_reports_for_latest_run
@@ -274,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="dirty rate of the demo sample (default 0: a clean sample publishes)",
     )
     demo.set_defaults(handler=cmd_demo)
+
+    accept = sub.add_parser(
+        "accept", help="publish a blocked file or batch knowingly (recorded with the reason)"
+    )
+    accept.add_argument("target", help="a landing file, or a batch (run) id or its first 8 chars")
+    accept.add_argument("--reason", required=True, help="why it may be published")
+    accept.set_defaults(handler=cmd_accept)
 
     report = sub.add_parser(
         "report", help="rebuild the HTML reports from the published warehouse; print index.html"

@@ -21,6 +21,8 @@ def ledger_summary_sql(table: str) -> str:
             cast(sum(rows_read) as bigint) as rows_read,
             cast(sum(rows_loaded) as bigint) as rows_loaded,
             cast(sum(rows_rejected) as bigint) as rows_rejected,
+            cast(sum(duplicates_exact) as bigint) as exact_duplicates,
+            cast(sum(duplicates_conflicting) as bigint) as conflicting_duplicates,
             bool_and(rows_read = rows_loaded + rows_rejected) as reconciles,
             max(day) as latest_day,
             date_trunc('second', max(loaded_at)) as last_loaded_at
@@ -54,8 +56,14 @@ def _ledger(settings: Settings) -> str:
             return "load ledger: empty"
         summary = con.execute(ledger_summary_sql("raw.load_ledger")).fetchall()
         reasons = con.execute(
-            "select source, split_part(reason, ':', 1) as reason, count(*) as n"
-            " from raw.rejected_rows group by all order by n desc, source, reason limit 8"
+            "select source, coalesce(rule, 'unreadable') as rule, split_part(reason, ':', 1),"
+            " count(*) as n from raw.rejected_rows group by all"
+            " order by n desc, source, rule limit 12"
+        ).fetchall()
+        pending = _pending(con)
+        accepted = con.execute(
+            "select date_trunc('second', accepted_at), accepted_by, source, file, reason"
+            " from meta.accepted_loads order by accepted_at desc limit 10"
         ).fetchall()
         rejected_files = con.execute(
             "select file, reason from raw.load_ledger where status = 'rejected'"
@@ -73,6 +81,8 @@ def _ledger(settings: Settings) -> str:
                 "read",
                 "loaded",
                 "rejected",
+                "exact dups",
+                "conflicting dups",
                 "reconciles",
                 "latest day",
                 "last loaded at",
@@ -80,15 +90,50 @@ def _ledger(settings: Settings) -> str:
             summary,
         ),
     ]
+    if pending:
+        out += [
+            "",
+            "Not yet published (judged by the gate on the next run):",
+            _table(["source", "files", "rows read", "kept out", "share", "threshold"], pending),
+        ]
     if reasons:
         out += [
             "",
-            "Most common reject reasons (raw.rejected_rows):",
-            _table(["source", "reason", "rows"], reasons),
+            "Rows kept out, by rule (raw.rejected_rows):",
+            _table(["source", "rule", "reason", "rows"], reasons),
+        ]
+    if accepted:
+        out += [
+            "",
+            "Accepted knowingly (cjm accept, meta.accepted_loads):",
+            _table(["accepted at (UTC)", "by", "source", "file", "reason"], accepted),
         ]
     if rejected_files:
         out += ["", "Rejected files:", _table(["file", "reason"], rejected_files)]
     return "\n".join(out)
+
+
+def _pending(con) -> list[tuple]:
+    """Per source with unpublished files: files, rows, rows kept out, their share and the
+    threshold the gate holds it to."""
+    from orchestration.quality import frames, rules
+
+    rows = []
+    for source in sorted(rules.load()):
+        gate = rules.for_source(source)
+        summary = frames.batch_summary(con, gate).iloc[0]
+        if summary.files:
+            rows.append(
+                (
+                    source,
+                    int(summary.files),
+                    int(summary.rows_read),
+                    int(summary.rows_kept_out),
+                    f"{summary.quarantined_share:.2%}",
+                    f"{gate.max_quarantined_share:.2%}",
+                )
+            )
+    return rows
 
 
 def _publication(settings: Settings) -> str:

@@ -47,6 +47,18 @@ create table if not exists raw.load_ledger (
     published_at timestamp
 )
 """
+# Files an operator published knowingly (`cjm accept`): who, when and why, per ledger row.
+ACCEPTED_LOADS_DDL = """
+create table if not exists meta.accepted_loads (
+    load_id varchar not null,
+    source varchar not null,
+    file varchar not null,
+    batch_id varchar,
+    accepted_at timestamp not null,
+    accepted_by varchar not null,
+    reason varchar not null
+)
+"""
 LEDGER_ADDED_COLUMNS = (  # columns added since the first ledger: older warehouses get them
     "batch_id varchar",
     "duplicates_exact bigint default 0",
@@ -99,6 +111,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
         con.execute(f"alter table raw.load_ledger add column if not exists {column}")
     con.execute(REJECTS_DDL)
     con.execute("alter table raw.rejected_rows add column if not exists rule varchar")
+    con.execute("create schema if not exists meta")
+    con.execute(ACCEPTED_LOADS_DDL)
     wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
     columns_sql = ",\n    ".join(f'"{name}" {type_}' for name, type_ in wanted)
     con.execute(f"create table if not exists {spec.raw_table} (\n    {columns_sql}\n)")

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import Settings
+from orchestration.warehouse import connect
 
 PUBLISHED_SCHEMAS = ("marts", "kpi")
 PUBLISH_LOG_DDL = """
@@ -41,12 +42,17 @@ create table meta.check_results (
 )
 """
 QUALITY_TABLES = {
-    "meta.load_ledger": "select * exclude (batch_id) from build.raw.load_ledger",
+    "meta.load_ledger": (  # the files of this publication carry its time
+        "select * exclude (batch_id, published_at),"
+        " coalesce(published_at, timestamp '{published_at}') as published_at"
+        " from build.raw.load_ledger"
+    ),
     "meta.rejects_by_reason": (
-        "select source, split_part(reason, ':', 1) as reason, count(*) as rows_rejected,"
-        " count(distinct file) as files, min(file) as example_file"
+        "select source, coalesce(rule, 'unreadable') as rule, split_part(reason, ':', 1) as reason,"
+        " count(*) as rows_rejected, count(distinct file) as files, min(file) as example_file"
         " from build.raw.rejected_rows group by all"
     ),
+    "meta.accepted_loads": "select * from build.meta.accepted_loads",
 }
 
 
@@ -118,7 +124,7 @@ def publish(
         )
         con.execute("create schema if not exists meta")
         for name, query in QUALITY_TABLES.items():
-            con.execute(f"create table {name} as {query}")
+            con.execute(f"create table {name} as {query.format(published_at=published_at)}")
         con.execute("detach build")
         con.execute(CHECK_RESULTS_DDL)
         con.executemany(
@@ -143,8 +149,22 @@ def publish(
     finally:
         con.close()
     os.replace(staging, target)
+    _mark_published(settings, published_at)
     exports = export_parquet(settings, list(counts))
     return Publication(target, counts, published_at, data_through, exports)
+
+
+def _mark_published(settings: Settings, published_at: dt.datetime) -> None:
+    """Every file loaded so far is now published: the gate no longer judges it. (A run killed
+    before this line leaves them pending: the next run judges them again, which is safe.)"""
+    con = connect(settings)
+    try:
+        con.execute(
+            "update raw.load_ledger set published_at = ? where published_at is null",
+            [published_at],
+        )
+    finally:
+        con.close()
 
 
 def export_parquet(settings: Settings, tables: list[str]) -> list[Path]:

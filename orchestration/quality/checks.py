@@ -7,15 +7,15 @@ import contextlib
 import ctypes
 
 import dagster as dg
+import pandas as pd
 import pyarrow as pa
 
 from orchestration.ingestion.assets import asset_key
 from orchestration.ingestion.sources import SOURCES, SourceSpec
-from orchestration.quality import frames
+from orchestration.quality import frames, rules
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
-VOLUME_CHECKED = ("contact_center", "web")  # daily volumes of the others are too small to band
 KPI_CHECKS = {  # KPI model -> (ratio columns, NPS columns)
     "kpi_contact_centre_daily": (["abandonment_rate", "service_level", "transfer_rate"], []),
     "kpi_service_daily": (["first_contact_resolution_rate", "repeat_contact_rate"], []),
@@ -42,8 +42,10 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _result(outcomes, metadata: dict) -> dg.AssetCheckResult:
+def _result(outcomes, metadata: dict, details: list[str] = ()) -> dg.AssetCheckResult:
     failures = [f"{o.suite}: {line}" for o in outcomes for line in o.failures]
+    if failures:
+        failures += details
     return dg.AssetCheckResult(
         passed=not failures,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -58,49 +60,78 @@ def _result(outcomes, metadata: dict) -> dg.AssetCheckResult:
     )
 
 
+def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
+    """What an operator needs to act on a blocked batch: which files, days and rules."""
+    lines = [
+        f"{file} rejected whole: {reason}" for file, reason in frames.rejected_files(con, gate)
+    ]
+    row = summary.iloc[0]
+    if row.quarantined_share > gate.max_quarantined_share:
+        by_rule = ", ".join(f"{rule} {n}" for rule, n in frames.kept_out_by_rule(con, gate))
+        lines.append(
+            f"{row.rows_kept_out} of {row.rows_read} rows kept out ({row.quarantined_share:.2%},"
+            f" threshold {gate.max_quarantined_share:.2%}): {by_rule}"
+        )
+    for day in volume.itertuples():
+        missing = pd.isna(day.row_count)
+        if missing and gate.daily:
+            lines.append(f"{day.day:%Y-%m-%d}: no file delivered")
+        elif (
+            gate.volume
+            and not missing
+            and not pd.isna(day.low_bound)
+            and not day.low_bound <= day.row_count <= day.high_bound
+        ):
+            lines.append(
+                f"{day.day:%Y-%m-%d}: {day.row_count:.0f} rows, outside"
+                f" {day.low_bound:.0f}-{day.high_bound:.0f} ({day.basis})"
+            )
+    if lines:
+        lines.append("to publish it knowingly: cjm accept <file or batch> --reason '...'")
+    return lines
+
+
 def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset_key(spec),
         name="raw_expectations",
         blocking=True,
         description=(
-            "Great Expectations on the latest load batch: required values present, natural key "
-            "unique, timestamps not in the future, score ranges (survey: NPS 0-10, CSAT 1-5, "
-            "CES 1-7); and for high-volume sources no landing day missing and each new day's "
-            "volume within 0.5-2x the trailing 7 days."
+            "Batch rules (Great Expectations) on the source's files not yet published or "
+            "accepted: no file rejected whole, the share of rows kept out by row rules at most "
+            "the threshold, no landing day missing (daily sources), each day's volume within "
+            "the band of the same weekday (thresholds: dbt vars gate_* and the source's "
+            "meta.gate)."
         ),
     )
     def _check() -> dg.AssetCheckResult:
         from expectations import suites
         from expectations.validation import validate
 
+        gate = rules.for_source(spec.name)
         con = connect(Settings.from_env(), read_only=True)
         try:
-            columns = sorted({expectation.column for expectation in suites.raw_batch_suite(spec)})
-            parts = frames.batch_parts(con, spec)
-            outcomes, batch_rows = [], 0
-            for part in range(parts):
-                batch = frames.latest_batch(
-                    con,
-                    spec,
-                    suites.TIMESTAMP_COLUMNS.get(spec.name),
-                    columns,
-                    key=suites.NATURAL_KEYS.get(spec.name),
-                    part=part,
-                    parts=parts,
-                )
-                batch_rows += len(batch)
-                name = f"{spec.name}_batch" + (f"_part{part + 1}of{parts}" if parts > 1 else "")
-                # a fresh suite per part: GX expectations belong to one suite each
-                outcomes.append(validate(name, batch, suites.raw_batch_suite(spec)))
-                del batch
-            if spec.name in VOLUME_CHECKED:
-                volume = frames.daily_volume(con, spec)
-                outcomes.append(validate(f"{spec.name}_volume", volume, suites.raw_volume_suite()))
+            summary = frames.batch_summary(con, gate)
+            outcomes = [validate(f"{spec.name}_batch", summary, suites.batch_suite(gate))]
+            volume = frames.daily_volume(con, gate)
+            if gate.daily or gate.volume:
+                outcomes.append(validate(f"{spec.name}_volume", volume, suites.volume_suite(gate)))
+            details = _batch_details(con, gate, summary, volume)
         finally:
             con.close()
             _release_memory()
-        return _result(outcomes, {"batch_rows": batch_rows, "batch_parts": parts})
+        row = summary.iloc[0]
+        return _result(
+            outcomes,
+            {
+                "pending_files": int(row.files),
+                "rows_read": int(row.rows_read),
+                "rows_kept_out": int(row.rows_kept_out),
+                "quarantined_share": float(row.quarantined_share),
+                "days_judged": len(volume),
+            },
+            details,
+        )
 
     return _check
 

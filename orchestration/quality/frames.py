@@ -5,107 +5,173 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from orchestration.ingestion.sources import SourceSpec
+from orchestration.quality.rules import GateConfig
 
-TRAILING_DAYS = 7
-MIN_HISTORY_DAYS = 3
-
-
-BATCH_PART_ROWS = 2_000_000  # rows validated at once: bounds the checks' memory on big loads
-
-
-def _latest_batch_rows(spec: SourceSpec) -> str:
-    return f"""
-        with latest as (
-            select batch_id from raw.load_ledger
-            where source = '{spec.name}' and batch_id is not null
-            order by loaded_at desc limit 1
+# Ledger rows the gate judges: the latest delivery of each file (a corrected file of the same
+# name supersedes the one it corrects) that is neither published nor knowingly accepted.
+PENDING_FILES = """
+    select ledger.*
+    from raw.load_ledger as ledger
+    where ledger.source = $source
+        and ledger.published_at is null
+        and ledger.load_id not in (select load_id from meta.accepted_loads)
+        and ledger.load_id = (
+            select latest.load_id from raw.load_ledger as latest
+            where latest.source = ledger.source and latest.file = ledger.file
+            order by latest.loaded_at desc, latest.load_id desc limit 1
         )
-        select * from {spec.raw_table} as raw_rows
-        where raw_rows._load_id in (
-            select load_id from raw.load_ledger
-            where batch_id = (select batch_id from latest) and source = '{spec.name}'
+"""
+
+# Rows delivered per landing day: the latest delivery of each file, files rejected whole aside.
+DAILY_ROWS = """
+    select ledger.day, sum(ledger.rows_read) as row_count
+    from raw.load_ledger as ledger
+    where ledger.source = $source and ledger.status <> 'rejected'
+        and ledger.load_id = (
+            select latest.load_id from raw.load_ledger as latest
+            where latest.source = ledger.source and latest.file = ledger.file
+            order by latest.loaded_at desc, latest.load_id desc limit 1
         )
-    """
+    group by ledger.day
+"""
 
 
-def batch_parts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
-    """How many parts the latest batch is validated in (at most BATCH_PART_ROWS rows each)."""
-    rows = con.execute(f"select count(*) from ({_latest_batch_rows(spec)})").fetchone()[0]
-    return max(1, -(-rows // BATCH_PART_ROWS))
-
-
-def latest_batch(
-    con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
-    timestamp: str | None,
-    columns: list[str],
-    key: str | None = None,
-    part: int = 0,
-    parts: int = 1,
-) -> pd.DataFrame:
-    """The `columns` of the source's most recent load batch (one ingestion run), with
-    hours_in_future. Only the columns a suite reads: a first load of a year of web events is
-    tens of millions of rows, so it is read in `parts` parts split by the hash of `key` (the
-    natural key: every copy of a key lands in the same part, so uniqueness holds per part)."""
-    future = f"date_diff('hour', now()::timestamp, {timestamp})" if timestamp else "null::bigint"
-    selected = "".join(f'batch."{c}", ' for c in columns if c != "hours_in_future")
-    split = f'batch."{key}"' if key else "batch._load_id || ':' || batch._row"
-    # coalesce: a row whose key is null must still land in a part (and fail not-null there)
-    where = f"where coalesce(hash({split}) % {parts}, 0) = {part}" if parts > 1 else ""
+def batch_summary(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFrame:
+    """One row: the source's pending files, those rejected whole, rows read in the others and
+    rows kept out of them (parse errors and row rules), and the kept-out share."""
     return con.execute(
-        f"select {selected}{future} as hours_in_future"
-        f" from ({_latest_batch_rows(spec)}) as batch {where}"
+        f"""
+        with pending as ({PENDING_FILES})
+        select
+            count(*) as files,
+            count(*) filter (where status = 'rejected') as files_rejected,
+            coalesce(sum(rows_read) filter (where status <> 'rejected'), 0) as rows_read,
+            coalesce(sum(rows_rejected) filter (where status <> 'rejected'), 0) as rows_kept_out,
+            coalesce(
+                sum(rows_rejected) filter (where status <> 'rejected')
+                / nullif(sum(rows_read) filter (where status <> 'rejected'), 0),
+                0
+            ) as quarantined_share
+        from pending
+        """,
+        {"source": gate.source},
     ).df()
 
 
-def daily_volume(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> pd.DataFrame:
-    """One row per landing day from the first to the last: rows, trailing mean and ratio.
+def rejected_files(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> list[tuple[str, str]]:
+    """(file, reason) of the pending files rejected whole."""
+    return con.execute(
+        f"with pending as ({PENDING_FILES})"
+        " select file, reason from pending where status = 'rejected' order by file",
+        {"source": gate.source},
+    ).fetchall()
 
-    The ratio is set only for days of the latest batch with enough history; a day with no file
-    has a null row_count.
-    """
+
+def kept_out_by_rule(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> list[tuple[str, int]]:
+    """(rule, rows) kept out of the pending files, most first."""
     return con.execute(
         f"""
-        with days as (
-            select cast(unnest(generate_series(min(day), max(day), interval 1 day)) as date) as day
-            from raw.load_ledger where source = ? and status <> 'rejected'
+        with pending as ({PENDING_FILES})
+        select coalesce(rejected.rule, 'unreadable') as rule, count(*) as n
+        from raw.rejected_rows as rejected
+        where rejected.load_id in (select load_id from pending where status <> 'rejected')
+        group by all order by n desc, rule
+        """,
+        {"source": gate.source},
+    ).fetchall()
+
+
+def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFrame:
+    """One row per landing day the gate judges: rows delivered and the band they must sit in.
+
+    Judged: the days of pending files, and (for a source that delivers daily) every day from
+    the last judged-good day to the newest pending one, so a day with no file shows as a null
+    row_count. The band is `volume_band` times the median of the same weekday over the trailing
+    `volume_weeks` weeks when at least two of them were delivered; with less history, from
+    `band[0]` x the smallest to `band[1]` x the largest of the trailing 7 days (a week holds
+    every weekday, so weekends pass and a collapse does not); with less than
+    `volume_min_history_days` days of history, no band (null bounds).
+    """
+    low, high = gate.volume_band
+    return con.execute(
+        f"""
+        with counts as ({DAILY_ROWS}),
+        pending as ({PENDING_FILES}),
+        pending_days as (select distinct day from pending),
+        settled_through as (
+            select max(day) as day from counts where day not in (select day from pending_days)
         ),
-        counts as (
-            select _day as day, count(*) as row_count from {spec.raw_table} group by _day
-        ),
-        latest_days as (
-            select distinct day from raw.load_ledger
-            where source = ? and batch_id = (
-                select batch_id from raw.load_ledger
-                where source = ? and batch_id is not null order by loaded_at desc limit 1
-            )
-        ),
-        with_history as (
+        span as (
             select
-                days.day,
-                counts.row_count,
-                avg(coalesce(counts.row_count, 0)) over (
-                    order by days.day rows between {TRAILING_DAYS} preceding and 1 preceding
-                ) as trailing_mean,
-                count(*) over (
-                    order by days.day rows between {TRAILING_DAYS} preceding and 1 preceding
-                ) as history_days
-            from days left join counts on days.day = counts.day
+                coalesce(
+                    (select day + 1 from settled_through
+                        where day < (select max(day) from pending_days)),
+                    (select min(day) from pending_days)
+                ) as first_day,
+                (select max(day) from pending_days) as last_day
+        ),
+        days as (
+            select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as day
+            from span where first_day is not null
+        ),
+        judged as (
+            select day from days where $daily
+            union
+            select day from pending_days
+        ),
+        history as (
+            select
+                judged.day,
+                (
+                    select median(counts.row_count) from counts
+                    where counts.day < judged.day
+                        and counts.day >= judged.day - 7 * $weeks
+                        and date_diff('day', counts.day, judged.day) % 7 = 0
+                ) as weekday_median,
+                (
+                    select count(*) from counts
+                    where counts.day < judged.day
+                        and counts.day >= judged.day - 7 * $weeks
+                        and date_diff('day', counts.day, judged.day) % 7 = 0
+                ) as weekdays_seen,
+                (
+                    select min(counts.row_count) from counts
+                    where counts.day between judged.day - 7 and judged.day - 1
+                ) as week_min,
+                (
+                    select max(counts.row_count) from counts
+                    where counts.day between judged.day - 7 and judged.day - 1
+                ) as week_max,
+                (select count(*) from counts where counts.day < judged.day) as history_days
+            from judged
         )
         select
-            with_history.day,
-            with_history.row_count,
-            with_history.trailing_mean,
+            history.day,
+            counts.row_count,
             case
-                when with_history.day in (select day from latest_days)
-                    and with_history.history_days >= {MIN_HISTORY_DAYS}
-                    then coalesce(with_history.row_count, 0) / nullif(with_history.trailing_mean, 0)
-            end as volume_ratio
-        from with_history
-        order by with_history.day
+                when history.weekdays_seen >= 2 then {low} * history.weekday_median
+                when history.history_days >= $min_history then {low} * history.week_min
+            end as low_bound,
+            case
+                when history.weekdays_seen >= 2 then {high} * history.weekday_median
+                when history.history_days >= $min_history then {high} * history.week_max
+            end as high_bound,
+            case
+                when history.weekdays_seen >= 2
+                    then 'median of ' || history.weekdays_seen || ' same weekdays'
+                when history.history_days >= $min_history then 'range of the trailing 7 days'
+                else 'too little history'
+            end as basis
+        from history
+        left join counts on history.day = counts.day
+        order by history.day
         """,
-        [spec.name, spec.name, spec.name],
+        {
+            "source": gate.source,
+            "daily": gate.daily,
+            "weeks": gate.volume_weeks,
+            "min_history": gate.volume_min_history_days,
+        },
     ).df()
 
 

@@ -366,6 +366,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                     answered=ans,
                     ended=first_end,
                     acw_ended=first_end + acw[m] // 2,
+                    hold=0,
                     disconnect=3,
                     attempt=k,
                     wait=wait[m],

@@ -1,7 +1,9 @@
-"""Raw checks read the latest batch in parts on big loads: no row lost, keys kept together."""
+"""Batch rules on ledger rows written by hand: weekday volume band, missing days, the kept-out
+share, and which files the gate judges (pending: not published, not accepted, not superseded)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import duckdb
@@ -10,81 +12,145 @@ import pytest
 from expectations import suites
 from expectations.validation import validate
 from orchestration.ingestion import loader
-from orchestration.ingestion.sources import WEB
-from orchestration.quality import frames
+from orchestration.ingestion.sources import CONTACT_CENTER
+from orchestration.quality import frames, rules
 
-LOADED = dt.datetime(2026, 1, 2, 3, 0)
+MONDAY = dt.date(2026, 9, 7)
+WEEKLY = {0: 100, 1: 110, 2: 90, 3: 100, 4: 120, 5: 30, 6: 20}  # weekday -> calls; Sat, Sun low
+GATE = dataclasses.replace(rules.for_source("contact_center"), volume=True, daily=True)
 
 
 @pytest.fixture
 def con() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
-    loader.ensure_tables(con, WEB)
-    # An older batch (one row, a copy of e1) and the latest batch: 11 rows, e1 twice, one
-    # event without an id.
-    batches = {"old": ["e1"], "new": ["e1", *[f"e{i}" for i in range(1, 10)], None]}
-    for batch, ids in batches.items():
-        load_id = f"web-{batch}"
-        con.execute(
-            "insert into raw.load_ledger (load_id, source, file, sha256, rows_read, rows_loaded,"
-            " rows_rejected, status, loaded_at, batch_id) values (?, 'web', ?, ?, ?, ?, 0,"
-            " 'loaded', ?, ?)",
-            [
-                load_id,
-                f"web/{batch}.jsonl",
-                batch,
-                len(ids),
-                len(ids),
-                LOADED if batch == "new" else LOADED - dt.timedelta(days=1),
-                batch,
-            ],
-        )
-        for row, event_id in enumerate(ids, start=1):
-            con.execute(
-                "insert into raw.web__events (event_id, event_at, cookie_id, event_name, _file,"
-                " _row, _load_id, _loaded_at) values (?, ?, 'k1', 'page_view', ?, ?, ?, ?)",
-                [event_id, LOADED, f"web/{batch}.jsonl", row, load_id, LOADED],
-            )
+    loader.ensure_tables(con, CONTACT_CENTER)
     return con
 
 
-def _parts(con, parts: int) -> list[list]:
-    return [
-        frames.latest_batch(
-            con, WEB, "event_at", ["event_id"], key="event_id", part=part, parts=parts
-        )["event_id"]
-        .astype(object)
-        .where(lambda ids: ids.notna(), None)
-        .tolist()
-        for part in range(parts)
-    ]
+def _file(
+    con,
+    day: dt.date,
+    rows: int,
+    *,
+    rejected: int = 0,
+    published: bool = False,
+    name: str = "contacts.jsonl",
+    status: str | None = None,
+    at: int = 0,
+) -> str:
+    load_id = f"cc-{day}-{name}-{at}"
+    con.execute(
+        "insert into raw.load_ledger (load_id, source, file, day, sha256, rows_read, rows_loaded,"
+        " rows_rejected, status, loaded_at, batch_id, published_at)"
+        " values (?, 'contact_center', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            f"contact_center/{day}/{name}",
+            day,
+            load_id,
+            rows,
+            rows - rejected,
+            rejected,
+            status or ("loaded_with_rejects" if rejected else "loaded"),
+            dt.datetime(2026, 11, 1) + dt.timedelta(minutes=at),
+            f"run-{day}",
+            dt.datetime(2026, 11, 2) if published else None,
+        ],
+    )
+    return load_id
 
 
-def test_batch_is_split_in_parts_of_at_most_the_part_size(con, monkeypatch) -> None:
-    assert frames.batch_parts(con, WEB) == 1
-    monkeypatch.setattr(frames, "BATCH_PART_ROWS", 3)
-    assert frames.batch_parts(con, WEB) == 4  # 11 rows of the latest batch, 3 at a time
+def _month(con, days: int, published_days: int = 0, volume=None) -> None:
+    for offset in range(days):
+        day = MONDAY + dt.timedelta(days=offset)
+        rows = (volume or {}).get(offset, WEEKLY[day.weekday()])
+        _file(con, day, rows, published=offset < published_days)
 
 
-def test_parts_hold_every_row_of_the_latest_batch_once_with_keys_together(con) -> None:
-    parts = _parts(con, 4)
-    rows = [event_id for part in parts for event_id in part]
-    assert sorted(rows, key=str) == sorted(["e1", *[f"e{i}" for i in range(1, 10)], None], key=str)
-    holding_e1 = [part for part in parts if "e1" in part]
-    assert len(holding_e1) == 1 and holding_e1[0].count("e1") == 2
+def _failures(con, gate=GATE) -> list[str]:
+    volume = frames.daily_volume(con, gate)
+    return validate("volume", volume, suites.volume_suite(gate)).failures
 
 
-def test_suite_over_the_parts_finds_what_the_whole_batch_has(con) -> None:
-    columns = sorted({expectation.column for expectation in suites.raw_batch_suite(WEB)})
-    failures = []
-    for part in range(4):
-        batch = frames.latest_batch(
-            con, WEB, "event_at", columns, key="event_id", part=part, parts=4
-        )
-        failures += validate(
-            f"web_batch_part{part + 1}of4", batch, suites.raw_batch_suite(WEB)
-        ).failures
-    assert len(failures) == 2
-    assert sum("expect_column_values_to_be_unique(event_id): 2 unexpected" in f for f in failures)
-    assert sum("expect_column_values_to_not_be_null(event_id): 1 unexpected" in f for f in failures)
+def test_a_month_with_a_weekly_cycle_passes_every_day(con) -> None:
+    _month(con, 35)
+    volume = frames.daily_volume(con, GATE)
+    assert len(volume) == 35
+    assert _failures(con) == []
+    by_day = volume.set_index(volume.day.dt.date)
+    # day 8 (Tuesday): 8 days of history, one Tuesday before: the trailing week's range
+    tuesday = by_day.loc[MONDAY + dt.timedelta(days=8)]
+    assert (tuesday.low_bound, tuesday.high_bound) == (0.5 * 20, 2.0 * 120)
+    # day 21 (Monday): Mondays 0, 7, 14 before it, median 100
+    monday = by_day.loc[MONDAY + dt.timedelta(days=21)]
+    assert (monday.low_bound, monday.high_bound, monday.basis) == (
+        50,
+        200,
+        "median of 3 same weekdays",
+    )
+    # the first week has too little history to judge
+    assert by_day.loc[MONDAY + dt.timedelta(days=6)].basis == "too little history"
+
+
+def test_a_weekday_at_a_tenth_of_its_volume_blocks(con) -> None:
+    _month(con, 22, volume={21: 10})  # day 21 is a Monday: 10 calls where 100 are usual
+    failures = _failures(con)
+    assert len(failures) == 1 and "row_count" in failures[0]
+    # with one week of history the band is the trailing week's range: 0.5 x Sunday's 20 = 10
+    # is the floor, so a Tuesday of 10 passes and one of 9 blocks
+    con.execute("delete from raw.load_ledger")
+    _month(con, 9, volume={8: 10})
+    assert _failures(con) == []
+    con.execute("delete from raw.load_ledger")
+    _month(con, 9, volume={8: 9})
+    assert len(_failures(con)) == 1
+
+
+def test_a_day_without_a_file_blocks_a_daily_source(con) -> None:
+    _month(con, 10)
+    con.execute("delete from raw.load_ledger where day = ?", [MONDAY + dt.timedelta(days=4)])
+    volume = frames.daily_volume(con, GATE)
+    assert volume.row_count.isna().sum() == 1
+    failures = _failures(con)
+    assert any(
+        "expect_column_values_to_not_be_null(row_count): 1 unexpected" in f for f in failures
+    )
+
+
+def test_only_pending_files_are_judged(con) -> None:
+    _month(con, 21, published_days=20)  # day 20 is the only new day
+    volume = frames.daily_volume(con, GATE)
+    assert volume.day.dt.date.tolist() == [MONDAY + dt.timedelta(days=20)]
+    # an accepted file is not judged again
+    [load_id] = con.execute(
+        "select load_id from raw.load_ledger where published_at is null"
+    ).fetchone()
+    con.execute(
+        "insert into meta.accepted_loads values (?, 'contact_center', 'f', 'b', now(), 'me', 'ok')",
+        [load_id],
+    )
+    assert frames.daily_volume(con, GATE).empty
+
+
+def test_kept_out_share_counts_pending_files_and_a_correction_supersedes(con) -> None:
+    day = MONDAY
+    _file(con, day, 1000, rejected=5, published=True)
+    _file(con, day + dt.timedelta(days=1), 1000, rejected=30, at=1)
+    _file(con, day + dt.timedelta(days=1), 0, name="broken.jsonl", status="rejected", at=2)
+    summary = frames.batch_summary(con, GATE).iloc[0]
+    assert (summary.files, summary.files_rejected, summary.rows_read, summary.rows_kept_out) == (
+        2,
+        1,
+        1000,
+        30,
+    )
+    assert summary.quarantined_share == pytest.approx(0.03)
+    failures = validate("batch", frames.batch_summary(con, GATE), suites.batch_suite(GATE))
+    assert len(failures.failures) == 2  # a file rejected whole, and 3 % > 1 %
+    # corrected deliveries of both files (same names) supersede them
+    _file(con, day + dt.timedelta(days=1), 1000, rejected=4, at=3)
+    _file(con, day + dt.timedelta(days=1), 10, name="broken.jsonl", at=4)
+    summary = frames.batch_summary(con, GATE).iloc[0]
+    assert (summary.files, summary.files_rejected, summary.rows_read) == (2, 0, 1010)
+    assert summary.quarantined_share == pytest.approx(4 / 1010)
+    assert validate("batch", frames.batch_summary(con, GATE), suites.batch_suite(GATE)).success

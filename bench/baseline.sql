@@ -77,8 +77,11 @@ select
     c.*,
     coalesce(c.customer_id, by_email.customer_id, 'anon-' || c.contact_id) as customer_key,
     cast(c.initiated_at as date) as contact_date,
-    c.queued_at is not null and c.channel in ('voice', 'chat') as is_queued,
-    date_diff('second', c.queued_at, coalesce(c.answered_at, c.ended_at)) as wait_seconds,
+    c.channel in ('voice', 'chat') and coalesce(c.disconnect_reason, '') <> 'system'
+        and (c.queued_at is not null or (c.answered_at is not null and c.direction <> 'outbound'))
+        as is_queued,
+    date_diff('second', coalesce(c.queued_at, c.answered_at), coalesce(c.answered_at, c.ended_at))
+        as wait_seconds,
     c.answered_at is not null as is_answered,
     date_diff('second', c.answered_at, c.ended_at) + coalesce(c.hold_seconds, 0)
         + coalesce(date_diff('second', c.ended_at, c.acw_ended_at), 0) as handle_seconds,

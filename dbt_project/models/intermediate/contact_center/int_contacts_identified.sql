@@ -131,47 +131,71 @@ transferred as (
 
 ),
 
+queue_entries as (
+
+    -- When the leg reached the agents: its queue entry, or, for an inbound leg an agent
+    -- answered without queueing (a free agent took it at once), the answer: it waited 0 s.
+    select
+        identified.*,
+        case
+            when identified.channel in ('voice', 'chat')
+                then coalesce(
+                    identified.queued_at,
+                    case
+                        when coalesce(identified.direction, 'inbound') <> 'outbound'
+                            then identified.answered_at
+                    end
+                )
+        end as queue_entered_at
+    from identified
+
+),
+
 measured as (
 
     select
-        identified.*,
+        queue_entries.*,
         coalesce(reasons.reason, 'unknown') as reason,
-        identified.channel in ('voice', 'chat') and identified.queued_at is not null as is_queued,
-        coalesce(identified.disconnect_reason = 'callback_requested', false)
+        queue_entries.queue_entered_at is not null as is_queued,
+        -- the system ended the leg (a phantom call, a switch drop): not a customer's choice
+        coalesce(queue_entries.disconnect_reason = 'system', false) as is_dropped,
+        coalesce(queue_entries.disconnect_reason = 'callback_requested', false)
             as is_callback_requested,
         case
-            when identified.channel in ('voice', 'chat') and identified.queued_at is not null
+            when queue_entries.queue_entered_at is not null
                 then {{ seconds_between(
-                    'identified.queued_at', 'coalesce(identified.answered_at, identified.ended_at)'
+                    'queue_entries.queue_entered_at',
+                    'coalesce(queue_entries.answered_at, queue_entries.ended_at)'
                 ) }}
         end as queue_wait_seconds,
         case
-            when identified.ivr_path is not null
+            when queue_entries.ivr_path is not null
                 then {{ seconds_between(
-                    'identified.initiated_at', 'coalesce(identified.queued_at, identified.ended_at)'
+                    'queue_entries.initiated_at',
+                    'coalesce(queue_entries.queued_at, queue_entries.answered_at, queue_entries.ended_at)'
                 ) }}
             else 0
         end as ivr_seconds,
         case
-            when identified.answered_at is not null and identified.channel <> 'email'
+            when queue_entries.answered_at is not null and queue_entries.channel <> 'email'
                 then
-                    {{ seconds_between('identified.answered_at', 'identified.ended_at') }}
-                    - coalesce(identified.hold_seconds, 0)
+                    {{ seconds_between('queue_entries.answered_at', 'queue_entries.ended_at') }}
+                    - coalesce(queue_entries.hold_seconds, 0)
         end as talk_seconds,
         case
-            when identified.acw_ended_at is not null and identified.channel <> 'email'
-                then {{ seconds_between('identified.ended_at', 'identified.acw_ended_at') }}
+            when queue_entries.acw_ended_at is not null and queue_entries.channel <> 'email'
+                then {{ seconds_between('queue_entries.ended_at', 'queue_entries.acw_ended_at') }}
         end as acw_seconds,
         case
-            when identified.channel = 'email'
+            when queue_entries.channel = 'email'
                 then {{ seconds_between(
-                    'identified.email_received_at', 'identified.email_first_response_at'
+                    'queue_entries.email_received_at', 'queue_entries.email_first_response_at'
                 ) }}
         end as email_first_reply_seconds,
         transferred.contact_id is not null as is_transferred
-    from identified
-    left join reasons on identified.contact_reason = reasons.reason_code
-    left join transferred on identified.contact_id = transferred.contact_id
+    from queue_entries
+    left join reasons on queue_entries.contact_reason = reasons.reason_code
+    left join transferred on queue_entries.contact_id = transferred.contact_id
 
 ),
 
@@ -210,9 +234,12 @@ final as (
         measured.email_first_reply_seconds,
         measured.is_queued,
         measured.is_callback_requested,
+        measured.is_dropped,
         measured.is_queued and measured.answered_at is null and not measured.is_callback_requested
+        and not measured.is_dropped
             as is_abandoned,
         measured.is_queued and measured.answered_at is null and not measured.is_callback_requested
+        and not measured.is_dropped
         and measured.queue_wait_seconds < {{ var('short_abandon_seconds') }} as is_short_abandon,
         measured.answered_at is not null and measured.channel in ('voice', 'chat', 'callback')
             as is_handled_live,

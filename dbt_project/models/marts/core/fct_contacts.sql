@@ -58,7 +58,9 @@ final as (
         cast(contacts.email_first_reply_seconds as bigint) as email_first_reply_seconds,
         contacts.is_queued,
         contacts.is_queued and not contacts.is_short_abandon and not contacts.is_callback_requested
+        and not contacts.is_dropped
             as is_offered,
+        contacts.is_dropped,
         contacts.is_handled_live,
         contacts.is_handled,
         contacts.is_abandoned,

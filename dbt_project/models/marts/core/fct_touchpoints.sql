@@ -262,7 +262,8 @@ ivr_sessions as (
         'ivr' as channel,
         contacts.reason,
         contacts.initiated_at as started_at,
-        coalesce(contacts.queued_at, contacts.ended_at) as ended_at,
+        -- the IVR ends when the leg queues, or when an agent answers it without a queue
+        coalesce(contacts.queued_at, contacts.answered_at, contacts.ended_at) as ended_at,
         coalesce(contacts.ivr_outcome, 'unknown') as outcome,
         contacts.reason as stage_detail,
         cast(null as varchar) as emotion_signal,
@@ -284,7 +285,7 @@ contact_touchpoints as (
         touchpoint_types.touchpoint_type,
         contacts.channel,
         contacts.reason,
-        coalesce(contacts.queued_at, contacts.initiated_at) as started_at,
+        coalesce(contacts.queued_at, contacts.answered_at, contacts.initiated_at) as started_at,
         coalesce(contacts.ended_at, contacts.initiated_at) as ended_at,
         case
             when contacts.channel = 'bot' then coalesce(contacts.ivr_outcome, 'unknown')
@@ -307,7 +308,10 @@ contact_touchpoints as (
     inner join touchpoint_types on contacts.channel = touchpoint_types.channel
     where
         contacts.channel in ('chat', 'email', 'callback', 'bot')
-        or (contacts.channel = 'voice' and contacts.queued_at is not null)
+        or (
+            contacts.channel = 'voice'
+            and (contacts.queued_at is not null or contacts.answered_at is not null)
+        )
 
 ),
 

@@ -1,5 +1,7 @@
 {#-
-    Contact-centre KPIs per day x channel x queue, for queued voice and chat legs. Every day of
+    Contact-centre KPIs per day x channel x queue, for queued voice and chat legs (a leg an
+    agent answered without queueing waited 0 s; legs the system dropped are only counted as
+    dropped). Every day of
     the data's period is present for every channel and queue (zeros, and null rates, when there
     were no contacts).
 -#}
@@ -19,18 +21,37 @@ dates as (
 
 queued as (
 
+    -- legs the system ended (drops) are neither offered nor answered nor abandoned
     select contacts.*
     from contacts
-    where contacts.is_queued
+    where contacts.is_queued and not contacts.is_dropped
+
+),
+
+dropped as (
+
+    select
+        contacts.contact_date,
+        contacts.channel,
+        contacts.queue_key,
+        count(*) as dropped
+    from contacts
+    where contacts.is_dropped and contacts.channel in ('voice', 'chat')
+    group by contacts.contact_date, contacts.channel, contacts.queue_key
 
 ),
 
 queues as (
 
-    select distinct
+    select
         queued.channel,
         queued.queue_key
     from queued
+    union
+    select
+        dropped.channel,
+        dropped.queue_key
+    from dropped
 
 ),
 
@@ -90,6 +111,7 @@ final as (
         cast(coalesce(daily.handled, 0) as bigint) as handled,
         cast(coalesce(daily.abandoned, 0) as bigint) as abandoned,
         cast(coalesce(daily.short_abandons, 0) as bigint) as short_abandons,
+        cast(coalesce(dropped.dropped, 0) as bigint) as dropped,
         cast(coalesce(daily.answered, 0) as bigint) as answered,
         cast(coalesce(daily.answered + daily.abandoned_after_service_level, 0) as bigint)
             as service_level_base,
@@ -108,6 +130,11 @@ final as (
             grid.date_day = daily.contact_date
             and grid.channel = daily.channel
             and grid.queue_key = daily.queue_key
+    left join dropped
+        on
+            grid.date_day = dropped.contact_date
+            and grid.channel = dropped.channel
+            and grid.queue_key = dropped.queue_key
 
 )
 

@@ -35,6 +35,7 @@ class Settings:
     pii_salt: str
     duckdb_threads: int
     duckdb_memory_limit: str
+    timezone: str = "UTC"  # the centre's time zone: local days, weeks and months
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,6 +45,7 @@ class Settings:
             pii_salt=os.environ.get("CJM_PII_SALT", DEFAULT_PII_SALT),
             duckdb_threads=int(os.environ.get("CJM_DUCKDB_THREADS", os.cpu_count() or 2)),
             duckdb_memory_limit=os.environ.get("CJM_DUCKDB_MEMORY_LIMIT", "5GB"),
+            timezone=_timezone(os.environ.get("CJM_TIMEZONE", "UTC")),
         )
 
     @property
@@ -101,9 +103,23 @@ class Settings:
             "CJM_PII_SALT": self.pii_salt,
             "CJM_DUCKDB_THREADS": str(self.duckdb_threads),
             "CJM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "CJM_TIMEZONE": self.timezone,
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DO_NOT_TRACK": "1",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DAGSTER_DISABLE_TELEMETRY": "true",
         }
+
+
+def _timezone(name: str) -> str:
+    """An IANA time zone name (Europe/Riga), checked: a typo would shift every local date."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"CJM_TIMEZONE={name!r} is not an IANA time zone name (e.g. Europe/Riga, UTC)"
+        ) from exc
+    return name

@@ -25,3 +25,21 @@
 {% macro duckdb__seconds_between(start, end) -%}
     date_diff('second', {{ start }}, {{ end }})
 {%- endmacro %}
+
+{#- The calendar day of a UTC timestamp in the centre's time zone (var `timezone`, an IANA
+    name from CJM_TIMEZONE; default UTC), across daylight-saving changes (dispatched). -#}
+{% macro local_date(timestamp) -%}
+    {%- if var('timezone') == 'UTC' -%}
+        cast({{ timestamp }} as date)
+    {%- else -%}
+        {{ return(adapter.dispatch('local_date', 'cjm')(timestamp)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__local_date(timestamp) -%}
+    to_date(from_utc_timestamp({{ timestamp }}, '{{ var("timezone") }}'))
+{%- endmacro %}
+
+{% macro duckdb__local_date(timestamp) -%}
+    cast(timezone('{{ var("timezone") }}', cast({{ timestamp }} as timestamptz)) as date)
+{%- endmacro %}

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import pytest
 import yaml
 
 from orchestration.settings import Settings
@@ -61,3 +62,13 @@ def test_pooled_event_log_is_dagsters_own_format(cjm_home: Path) -> None:
         assert rows == [0, 1, 2]
     finally:
         stock.dispose()
+
+
+def test_timezone_is_checked_and_passed_to_dbt(cjm_home: Path, monkeypatch) -> None:
+    assert Settings.from_env().timezone == "UTC"
+    monkeypatch.setenv("CJM_TIMEZONE", "Asia/Jerusalem")
+    settings = Settings.from_env()
+    assert settings.child_env()["CJM_TIMEZONE"] == "Asia/Jerusalem"
+    monkeypatch.setenv("CJM_TIMEZONE", "Europe/Rgia")
+    with pytest.raises(ValueError, match="CJM_TIMEZONE='Europe/Rgia' is not an IANA time zone"):
+        Settings.from_env()

@@ -37,7 +37,7 @@ final as (
         contacts.reason,
         coalesce(contacts.queue_name, '-1') as queue_key,
         coalesce(contacts.agent_id, '-1') as agent_key,
-        cast(contacts.initiated_at as date) as contact_date,
+        {{ local_date('contacts.initiated_at') }} as contact_date,
         contacts.initiated_at,
         contacts.queued_at,
         contacts.answered_at,

@@ -111,7 +111,7 @@ final as (
         entries.customer_key,
         entries.stage,
         cast(entries.stage_entry_number as integer) as stage_entry_number,
-        cast(entries.entered_at as date) as entered_date,
+        {{ local_date('entries.entered_at') }} as entered_date,
         entries.entered_at,
         lead(entries.entered_at) over customer_entries as exited_at,
         coalesce(lead(entries.stage) over customer_entries, 'none') as next_stage,

@@ -113,7 +113,7 @@ final as (
         episodes.customer_key,
         episodes.reason,
         episodes.first_channel,
-        cast(episodes.started_at as date) as episode_date,
+        {{ local_date('episodes.started_at') }} as episode_date,
         episodes.started_at,
         episodes.ended_at,
         cast(episodes.contacts as integer) as contacts,

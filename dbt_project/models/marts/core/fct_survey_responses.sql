@@ -16,7 +16,7 @@ final as (
         linked.contact_id as reported_contact_id,
         linked.episode_id,
         linked.survey_type,
-        cast(linked.responded_at as date) as response_date,
+        {{ local_date('linked.responded_at') }} as response_date,
         linked.sent_at,
         linked.responded_at,
         linked.nps_score,

@@ -462,7 +462,7 @@ final as (
         ordered.stage,
         ordered.lifecycle,
         coalesce(ordered.reason, 'unknown') as reason,
-        cast(ordered.started_at as date) as touchpoint_date,
+        {{ local_date('ordered.started_at') }} as touchpoint_date,
         ordered.started_at,
         ordered.ended_at,
         cast({{ seconds_between('ordered.started_at', 'ordered.ended_at') }} as bigint)

@@ -95,7 +95,7 @@ final as (
         sessions.cookie_id,
         cast(sessions.session_number as integer) as session_number,
         sessions.customer_key,
-        cast(sessions.started_at as date) as session_date,
+        {{ local_date('sessions.started_at') }} as session_date,
         sessions.started_at,
         sessions.ended_at,
         cast({{ seconds_between('sessions.started_at', 'sessions.ended_at') }} as bigint)

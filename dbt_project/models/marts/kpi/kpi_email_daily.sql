@@ -10,7 +10,7 @@ contacts as (
 emails as (
 
     select
-        cast(contacts.email_received_at as date) as received_date,
+        {{ local_date('contacts.email_received_at') }} as received_date,
         contacts.queue_key,
         contacts.reason,
         contacts.email_first_response_at is not null as is_answered,

@@ -62,7 +62,7 @@ flagged as (
 
     select
         funnel.*,
-        cast({{ dbt.date_trunc('month', 'funnel.entered_at') }} as date) as entry_month,
+        cast({{ dbt.date_trunc('month', local_date('funnel.entered_at')) }} as date) as entry_month,
         funnel.next_entered_at is not null as is_converted,
         funnel.next_entered_at is null
         and {{ dbt.dateadd('day', var('stage_conversion_window_days'), 'funnel.entered_at') }}
@@ -75,11 +75,11 @@ flagged as (
 time_in_stage as (
 
     select
-        cast({{ dbt.date_trunc('month', 'entries.entered_at') }} as date) as entry_month,
+        cast({{ dbt.date_trunc('month', local_date('entries.entered_at')) }} as date) as entry_month,
         entries.stage,
         avg(entries.days_in_stage) as mean_days_in_stage
     from entries
-    group by cast({{ dbt.date_trunc('month', 'entries.entered_at') }} as date), entries.stage
+    group by cast({{ dbt.date_trunc('month', local_date('entries.entered_at')) }} as date), entries.stage
 
 ),
 

@@ -121,7 +121,7 @@ churn as (
             where customer_moment.cancel_date is not null
             and (
                 not customer_moment.had_moment
-                or customer_moment.cancel_date >= cast(customer_moment.first_had_at as date)
+                or customer_moment.cancel_date >= {{ local_date('customer_moment.first_had_at') }}
             )
         ) as customers_cancelled
     from customer_moment

@@ -7,17 +7,22 @@ Each suite is a function returning GX expectations; the data each one validates 
 from __future__ import annotations
 
 import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
 
 from orchestration.quality.rules import GateConfig
 
 
 def batch_suite(gate: GateConfig) -> list:
     """On one row summing a source's pending files: none rejected whole (a required column
-    missing, an unreadable file), and the share of rows kept out at most the threshold."""
+    missing, an unreadable file), and the share of rows kept out at most the threshold once
+    more than `min_quarantined_rows` rows are kept out (a handful of bad rows in a small feed
+    says nothing about the batch)."""
     return [
         gxe.ExpectColumnValuesToBeBetween(column="files_rejected", max_value=0),
         gxe.ExpectColumnValuesToBeBetween(
-            column="quarantined_share", max_value=gate.max_quarantined_share
+            column="quarantined_share",
+            max_value=gate.max_quarantined_share,
+            row_condition=Column("rows_kept_out") > gate.min_quarantined_rows,
         ),
     ]
 

@@ -66,11 +66,15 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
         f"{file} rejected whole: {reason}" for file, reason in frames.rejected_files(con, gate)
     ]
     row = summary.iloc[0]
-    if row.quarantined_share > gate.max_quarantined_share:
+    if (
+        row.quarantined_share > gate.max_quarantined_share
+        and row.rows_kept_out > gate.min_quarantined_rows
+    ):
         by_rule = ", ".join(f"{rule} {n}" for rule, n in frames.kept_out_by_rule(con, gate))
         lines.append(
-            f"{row.rows_kept_out} of {row.rows_read} rows kept out ({row.quarantined_share:.2%},"
-            f" threshold {gate.max_quarantined_share:.2%}): {by_rule}"
+            f"{row.rows_kept_out:.0f} of {row.rows_read:.0f} rows kept out"
+            f" ({row.quarantined_share:.2%}, threshold {gate.max_quarantined_share:.2%}):"
+            f" {by_rule}"
         )
     for day in volume.itertuples():
         missing = pd.isna(day.row_count)

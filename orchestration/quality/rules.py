@@ -52,6 +52,7 @@ class GateConfig:
     volume: bool = False
     daily: bool = False
     max_quarantined_share: float = 0.01
+    min_quarantined_rows: int = 10
     volume_band: tuple[float, float] = (0.5, 2.0)
     volume_weeks: int = 4
     volume_min_history_days: int = 7
@@ -61,6 +62,7 @@ class GateConfig:
 
 DEFAULT_KEYS = {
     "max_quarantined_share": "gate_max_quarantined_share",
+    "min_quarantined_rows": "gate_min_quarantined_rows",
     "volume_band": "gate_volume_band",
     "volume_weeks": "gate_volume_weeks",
     "volume_min_history_days": "gate_volume_min_history_days",

@@ -135,7 +135,7 @@ def test_only_pending_files_are_judged(con) -> None:
 def test_kept_out_share_counts_pending_files_and_a_correction_supersedes(con) -> None:
     day = MONDAY
     _file(con, day, 1000, rejected=5, published=True)
-    _file(con, day + dt.timedelta(days=1), 1000, rejected=30, at=1)
+    _file(con, day + dt.timedelta(days=1), 1000, rejected=30, at=1)  # > 10 rows kept out
     _file(con, day + dt.timedelta(days=1), 0, name="broken.jsonl", status="rejected", at=2)
     summary = frames.batch_summary(con, GATE).iloc[0]
     assert (summary.files, summary.files_rejected, summary.rows_read, summary.rows_kept_out) == (
@@ -154,3 +154,13 @@ def test_kept_out_share_counts_pending_files_and_a_correction_supersedes(con) ->
     assert (summary.files, summary.files_rejected, summary.rows_read) == (2, 0, 1010)
     assert summary.quarantined_share == pytest.approx(4 / 1010)
     assert validate("batch", frames.batch_summary(con, GATE), suites.batch_suite(GATE)).success
+
+
+def test_a_handful_of_bad_rows_in_a_small_feed_does_not_block(con) -> None:
+    _file(con, MONDAY, 40, rejected=3)  # 7.5 %, but only 3 rows: normal in a small feed
+    summary = frames.batch_summary(con, GATE)
+    assert summary.iloc[0].quarantined_share == pytest.approx(0.075)
+    assert validate("batch", summary, suites.batch_suite(GATE)).success
+    _file(con, MONDAY + dt.timedelta(days=1), 100, rejected=11)  # 14 of 140 rows: blocks
+    summary = frames.batch_summary(con, GATE)
+    assert not validate("batch", summary, suites.batch_suite(GATE)).success

@@ -17,7 +17,6 @@ from pathlib import Path
 from orchestration.settings import Settings
 
 DEMO_PARAMS = {"customers": 2000, "days": 30, "start": dt.date(2026, 9, 1), "seed": 42}
-DIRTY_RATE = 0.002  # `cjm simulate` default: some of every fault, enough for the gate to block
 
 
 class CliError(Exception):
@@ -42,7 +41,7 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
         days=args.days,
         start=args.start,
         seed=args.seed,
-        dirty_rate=args.dirty_rate,
+        **({} if args.dirty_rate is None else {"dirty_rate": args.dirty_rate}),
     )
     out = Path(args.out).resolve() if args.out else settings.landing_dir
     truth = out.parent / "truth"
@@ -275,8 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--dirty-rate",
         type=float,
-        default=0.002,
-        help="share of records made dirty per kind of fault (0 = clean)",
+        help="share of each source's records given a fault, spread over the kinds of fault"
+        " (default 0.002; 0 = clean)",
     )
     sim.add_argument("--out", help="landing folder (default: $CJM_HOME/landing)")
     sim.add_argument(
@@ -295,8 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--dirty-rate",
         type=float,
-        default=0.0,
-        help="dirty rate of the demo sample (default 0: a clean sample publishes)",
+        help="dirty rate of the demo sample (default 0.002, as real feeds: its dirt is"
+        " quarantined and counted, and it publishes; 0 = clean)",
     )
     demo.set_defaults(handler=cmd_demo)
 

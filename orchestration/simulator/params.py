@@ -21,7 +21,9 @@ class SimulationParams:
     days: int = 28
     start: dt.date = dt.date(2026, 9, 1)
     seed: int = 42
-    dirty_rate: float = 0.002  # share of records made dirty, per kind of dirt; 0 = clean
+    dirty_rate: float = (
+        0.002  # share of each source's records made dirty (over its kinds); 0 = clean
+    )
     first_customer: int = 1  # number of the first customer (C0000001); shards start later
 
     # Population
@@ -47,6 +49,8 @@ class SimulationParams:
     # Service issues and contacts
     issues_per_day: tuple[float, ...] = (0.012, 0.008, 0.015, 0.02)  # by persona
     prospect_sales_call_share: float = 0.05  # prospects who phone with a sales question
+    # How contacts spread over the week, Monday first: weekends carry 25-35 % of a weekday.
+    weekday_weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0, 1.0, 0.35, 0.25)
     self_service_first: tuple[float, ...] = (0.5, 0.7, 0.3, 0.15)  # bot/IVR first, by persona
     containment: tuple[float, ...] = (0.35, 0.5, 0.25, 0.45, 0.05, 0.3)  # by reason
     channel_mix: tuple[tuple[float, ...], ...] = (  # voice, chat, email by persona
@@ -61,6 +65,8 @@ class SimulationParams:
     resolution_by_reason: tuple[float, ...] = (0.80, 0.75, 0.60, 0.85, 0.90, 0.90)
     email_resolution_factor: float = 0.75  # e-mails resolve less often than calls and chats
     transfer_share: float = 0.08  # answered voice/chat legs transferred to a second queue
+    zero_wait_share: float = 0.35  # answered legs a free agent took at once (no queued_at)
+    system_drop_share: float = 0.01  # queued legs the system ends (disconnect_reason 'system')
     callback_share: float = 0.3  # voice callers offered a callback when the wait is long
     callback_wait_seconds: float = 120.0  # wait above which a callback is offered
     email_unanswered_share: float = 0.07

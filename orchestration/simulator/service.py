@@ -21,7 +21,9 @@ DISCONNECTS = (
     "abandoned",
     "contained",
     "callback_requested",
+    "system",
 )
+SYSTEM_DROP = DISCONNECTS.index("system")
 DISPOSITIONS = ("", "resolved", "unresolved")
 REASON_WEIGHTS = np.array([0.25, 0.20, 0.25, 0.15, 0.03, 0.12])
 CANCELLATION = REASONS.index("cancellation")
@@ -94,6 +96,19 @@ class Service:
     agent_speed: np.ndarray
 
 
+def _weekday_days(
+    p: SimulationParams, t0: int, first: np.ndarray, span: np.ndarray, u
+) -> np.ndarray:
+    """Days first .. first + span - 1 (offsets from t0), drawn with the weekday weights: `u`
+    uniform in [0, 1) picks a day in proportion to its weekday's weight."""
+    total_days = int((first + span).max()) if len(first) else 0
+    weekday = (np.arange(total_days + 1) + (t0 // DAY + 3)) % 7  # 1970-01-01 was a Thursday
+    weights = np.asarray(p.weekday_weights)[weekday]
+    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
+    low, high = cumulative[first], cumulative[first + span]
+    return np.searchsorted(cumulative, low + u * (high - low), side="right") - 1
+
+
 def _issues(p: SimulationParams, rng, pop: Population, t0: int, t_end: int):
     active_from = np.maximum(pop.signup, t0)
     active_days = np.clip((t_end - active_from) / DAY, 0, None)
@@ -102,14 +117,20 @@ def _issues(p: SimulationParams, rng, pop: Population, t0: int, t_end: int):
     customer = np.repeat(np.arange(pop.size), counts)
     start_day = (active_from[customer] - t0) // DAY
     span = np.maximum((t_end - t0) // DAY - start_day, 1)
-    day = start_day + (rng.random(len(customer)) * span).astype(np.int64)
+    day = _weekday_days(p, t0, start_day, span, rng.random(len(customer)))
     start = t0 + day * DAY + contact_times(rng, day)
     start = np.maximum(start, active_from[customer] + 3600)
     weights = REASON_WEIGHTS.copy()
     weights[SALES] = 0.04  # customers rarely ask sales questions; prospects do
     reason = rng.choice(len(REASONS), size=len(customer), p=weights / weights.sum())
     callers = np.flatnonzero(rng.random(pop.prospects) < p.prospect_sales_call_share)
-    p_day = rng.integers(0, max(p.days, 1), size=len(callers))
+    p_day = _weekday_days(
+        p,
+        t0,
+        np.zeros(len(callers), dtype=np.int64),
+        np.full(len(callers), max(p.days, 1)),
+        rng.random(len(callers)),
+    )
     p_start = t0 + p_day * DAY + contact_times(rng, p_day)
     customer = np.concatenate([customer, -1 - callers])
     reason = np.concatenate([reason, np.full(len(callers), SALES)])
@@ -233,8 +254,13 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
             & (wait > p.callback_wait_seconds)
             & (rng.random(n) < p.callback_share)
         )
-        abandoned = queued_mask & ~callback & (patience < wait)
-        answered = queued_mask & ~callback & ~abandoned
+        dropped = queued_mask & ~callback & (rng.random(n) < p.system_drop_share)
+        abandoned = queued_mask & ~callback & ~dropped & (patience < wait)
+        answered = queued_mask & ~callback & ~dropped & ~abandoned
+        # a free agent takes the leg at once: no queue entry in the export, 0 s of wait
+        zero_wait = answered & (rng.random(n) < p.zero_wait_share)
+        wait = np.where(zero_wait, 0, wait)
+        queued_or_none = np.where(zero_wait, -1, queued_at)
         agent = rng.integers(0, p.agents, size=n)
         talk = (
             rng.lognormal(np.log(np.where(channel == VOICE, 240, 420)), 0.5) * agent_speed[agent]
@@ -271,6 +297,30 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
             )
             retry[m] = rng.random(int(m.sum())) < p.retry_after_abandon_share
             end_time[m] = queued_at[m] + patience[m]
+
+        # The system ends some queued legs (a switch drop): most callers try again soon.
+        if dropped.any():
+            m = dropped
+            cut = queued_at[m] + np.minimum(wait[m], rng.integers(1, 60, size=int(m.sum())))
+            legs.add(
+                int(m.sum()),
+                initial=initial[m],
+                previous=initial[m],
+                channel=channel[m],
+                initiation=np.where(use_bot[m], 1, 0),
+                issue=ids[m],
+                customer=cust[m],
+                ivr_outcome=ivr_path_outcome[m],
+                reason=reason[m],
+                initiated=start[m],
+                queued=queued_at[m],
+                ended=cut,
+                disconnect=SYSTEM_DROP,
+                attempt=k,
+                wait=cut - queued_at[m],
+            )
+            retry[m] = rng.random(int(m.sum())) < 0.8
+            end_time[m] = cut
 
         # Callbacks: the caller hangs up and is called back when an agent is free.
         if callback.any():
@@ -333,7 +383,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                     reason=reason[m],
                     agent=agent[m],
                     initiated=start[m],
-                    queued=queued_at[m],
+                    queued=queued_or_none[m],
                     answered=ans,
                     ended=ans + talk[m] + hold[m],
                     acw_ended=ans + talk[m] + hold[m] + acw[m],
@@ -362,7 +412,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                     reason=reason[m],
                     agent=agent[m],
                     initiated=start[m],
-                    queued=queued_at[m],
+                    queued=queued_or_none[m],
                     answered=ans,
                     ended=first_end,
                     acw_ended=first_end + acw[m] // 2,
@@ -441,9 +491,10 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         resolved[ids] = outcome_resolved
         last_channel[ids] = np.where(contained & use_bot, BOT, channel)
         # Unresolved issues come back; abandoners who retry come back within hours.
-        comes_back = (~outcome_resolved & ~abandoned) | (abandoned & retry)
+        gave_up = abandoned | dropped
+        comes_back = (~outcome_resolved & ~gave_up) | (gave_up & retry)
         gap = np.where(
-            abandoned,
+            gave_up,
             rng.integers(600, 3 * 3600, size=n),
             (rng.exponential(p.mean_repeat_gap_days, size=n) * DAY).astype(np.int64) + 3600,
         )

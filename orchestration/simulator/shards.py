@@ -79,12 +79,19 @@ def _merge_truth(truths: list[Path], params: SimulationParams, landing: Path, ou
     out.mkdir(parents=True, exist_ok=True)
     total.to_csv(out / "daily.csv", index=False, lineterminator="\n")
     summaries = [json.loads((t / "summary.json").read_text()) for t in truths]
-    summary: dict = {"params": params.to_json(), "shards": len(truths), "dirt": {}}
+    summary: dict = {
+        "params": params.to_json(),
+        "shards": len(truths),
+        "dirt": {},
+        "kept_out_by_rule": {},
+    }
     for part in summaries:
         for key, value in part.items():
             if isinstance(value, int):
                 summary[key] = summary.get(key, 0) + value
         add_counts(summary["dirt"], part["dirt"])
+        for rule, n in part.get("kept_out_by_rule", {}).items():
+            summary["kept_out_by_rule"][rule] = summary["kept_out_by_rule"].get(rule, 0) + n
     summary["files"] = sorted(
         p.relative_to(landing).as_posix() for p in landing.rglob("*") if p.is_file()
     )

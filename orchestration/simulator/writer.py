@@ -19,7 +19,13 @@ from orchestration.simulator.dirt import Dirt
 from orchestration.simulator.formats import csv_line
 from orchestration.simulator.params import LANGUAGES, PERSONAS, PLANS, REASONS
 from orchestration.simulator.population import DAY
-from orchestration.simulator.service import CHANNELS, DISCONNECTS, INITIATION, IVR_OUTCOMES
+from orchestration.simulator.service import (
+    CHANNELS,
+    DISCONNECTS,
+    INITIATION,
+    IVR_OUTCOMES,
+    SYSTEM_DROP,
+)
 from orchestration.simulator.texts import NAMES, REASON_WORDS, verbatim
 from orchestration.simulator.web import (
     CAMPAIGNS,
@@ -129,7 +135,7 @@ class LandingWriter:
         legs["id_known"] = rng.random(len(legs)) < np.select(
             [legs["channel"] == 0, legs["channel"] == 1, legs["channel"] == 4], [0.6, 0.7, 0.5], 0
         )
-        legs["dirt"] = self.dirt.contact_flags(len(legs))
+        legs["dirt"] = self.dirt.contact_flags(legs)
         self.con.register("legs", legs)
         reasons, channels = _sql_list(REASONS), _sql_list(CHANNELS)
         first = self.world.params.first_customer
@@ -166,7 +172,7 @@ class LandingWriter:
                     end,
                 ivr_outcome: pick({_sql_list(IVR_OUTCOMES)}, nullif(l.ivr_outcome, 0)),
                 queue: case
-                    when l.queued < 0 and l.channel <> 3 then null
+                    when l.queued < 0 and l.answered < 0 and l.channel <> 3 then null
                     when l.initiation = 1 then 'Tier 2 ' || pick(['Voice', 'Chat'], l.channel)
                     else pick({queues}, l.reason) || ' '
                          || pick(['Voice', 'Chat', 'Email', 'Voice'], l.channel) end,
@@ -177,8 +183,7 @@ class LandingWriter:
                 answered_at: case when l.channel <> 2 then iso(l.answered) end,
                 ended_at: iso(l.ended),
                 acw_ended_at: iso(l.acw_ended),
-                hold_seconds: case when l.dirt = 1 then '"n/a"'::json
-                                   when l.answered >= 0 and l.channel <> 2
+                hold_seconds: case when l.answered >= 0 and l.channel <> 2
                                    then l.hold::varchar::json end,
                 disconnect_reason: pick({_sql_list(DISCONNECTS)}, nullif(l.disconnect, 0)),
                 contact_reason: pick({reasons}, l.reason),
@@ -191,17 +196,16 @@ class LandingWriter:
             order by l.initiated, l.number
         """).fetchnumpy()
         self.con.unregister("legs")
-        days, lines = self.dirt.apply_to_lines(
-            "contact_center", rows["day"], rows["line"], rows["dirt"]
-        )
-        files = _group_lines(days, lines)
+        records = np.empty(len(rows["line"]), dtype=object)
+        records[:] = list(zip(rows["line"], rows["dirt"].tolist(), strict=True))
+        files = _group_lines(rows["day"], records)
         late = self.dirt.late_file("contact_center", files)
-        for day, day_lines in files.items():
-            self._write(
-                "contact_center", day, "contacts.jsonl", ("\n".join(day_lines) + "\n").encode()
-            )
-        for (day, name), day_lines in late.items():
-            self._write("contact_center", day, name, ("\n".join(day_lines) + "\n").encode())
+        for (day, name), day_records in [
+            *(((day, "contacts.jsonl"), r) for day, r in files.items()),
+            *late.items(),
+        ]:
+            data = "\n".join(self.dirt.expand(day_records)) + "\n"
+            self._write("contact_center", day, name, data.encode())
         self.progress("contact centre files written")
 
     # Web ------------------------------------------------------------------------------------
@@ -266,9 +270,10 @@ class LandingWriter:
                 np.char.rstrip(lines[on_day].astype(str), "}"), ',"experiment_id":"exp-checkout-b"}'
             )
             self.dirt.count("web", "extra_column", int(on_day.sum()))
-        days, lines = self.dirt.apply_to_lines("web", rows["day"], lines, rows["dirt"])
-        for day, day_lines in _group_lines(days, lines).items():
-            data = ("\n".join(day_lines) + "\n").encode()
+        records = np.empty(len(lines), dtype=object)
+        records[:] = list(zip(lines, rows["dirt"].tolist(), strict=True))
+        for day, day_records in _group_lines(rows["day"], records).items():
+            data = ("\n".join(self.dirt.expand(day_records)) + "\n").encode()
             self._write("web", day, "events.jsonl.gz", gzip.compress(data, 1, mtime=0))
         self.progress("web files written")
 
@@ -284,15 +289,13 @@ class LandingWriter:
                 coalesce(c.language, 'en') as language,
                 uid('sv', s.n) as response_id,
                 pick(['post_contact', 'relationship'], s.survey_type) as survey_type_name,
-                case when s.dirt = 4 then uid('ct', s.contact + 1000000000)
-                     when s.contact >= 0 then uid('ct', s.contact) end as contact_id,
+                case when s.contact >= 0 then uid('ct', s.contact) end as contact_id,
+                uid('ct', s.contact + 1000000000) as unknown_contact_id,
                 case when s.survey_type = 1 then c.customer_id end as customer_id,
                 c.email as customer_email,
                 plain(s.sent) as sent_at, plain(s.responded) as responded_at,
-                case when s.dirt = 1 and s.survey_type = 1 then 11
-                     when s.nps >= 0 then s.nps end as nps,
-                case when s.dirt = 1 and s.survey_type = 0 then 0
-                     when s.csat >= 0 then s.csat end as csat,
+                case when s.nps >= 0 then s.nps end as nps,
+                case when s.csat >= 0 then s.csat end as csat,
                 case when s.ces >= 0 then s.ces end as ces
             from surveys as s
             left join customers as c on c.idx = s.customer
@@ -343,7 +346,9 @@ class LandingWriter:
                 "" if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v)
                 for v in values
             ]
-            by_day.setdefault(row.day, []).append(self.dirt.survey_row(row.dirt, values))
+            by_day.setdefault(row.day, []).extend(
+                self.dirt.survey_rows(row.dirt, values, row.unknown_contact_id)
+            )
         for day, encoded in by_day.items():
             suffix = b",v2" if day == extra else b""
             head = header + (["survey_version"] if suffix else [])
@@ -450,6 +455,11 @@ class LandingWriter:
             },
             "queued_voice_chat": per_day(legs["initiated"], queued),
             "abandoned": per_day(legs["initiated"], queued & (legs["disconnect"] == 4)),
+            "dropped": per_day(legs["initiated"], legs["disconnect"] == SYSTEM_DROP),
+            "answered_without_queue": per_day(
+                legs["initiated"],
+                (legs["queued"] < 0) & (legs["answered"] >= 0) & np.isin(legs["channel"], (0, 1)),
+            ),
             "repeat_contacts": per_day(legs["initiated"], legs["attempt"] > 0),
             "issues_started": per_day(
                 w.service.issue_start,
@@ -472,6 +482,10 @@ class LandingWriter:
             "surveys_sent": w.surveys_sent,
             "survey_responses": len(surveys["responded"]),
             "dirt": self.dirt.counts,
+            "kept_out_by_rule": {
+                f"{source}/{rule}": n
+                for (source, rule), n in sorted(self.dirt.expected_kept_out().items())
+            },
             "files": sorted(str(p.relative_to(self.out)) for p in self.files),
         }
         (truth_dir / "summary.json").write_text(

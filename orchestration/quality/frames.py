@@ -90,7 +90,9 @@ def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFra
     `volume_weeks` weeks when at least two of them were delivered; with less history, from
     `band[0]` x the smallest to `band[1]` x the largest of the trailing 7 days (a week holds
     every weekday, so weekends pass and a collapse does not); with less than
-    `volume_min_history_days` days of history, no band (null bounds).
+    `volume_min_history_days` days of history, or fewer than `volume_min_rows` rows to compare
+    with (the median, or the week's quietest day: small counts are mostly noise), no band
+    (null bounds).
     """
     low, high = gate.volume_band
     return con.execute(
@@ -144,25 +146,41 @@ def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFra
                 ) as week_max,
                 (select count(*) from counts where counts.day < judged.day) as history_days
             from judged
+        ),
+        based as (
+            select
+                history.*,
+                case
+                    when history.weekdays_seen >= 2 then 'median'
+                    when history.history_days >= $min_history then 'week'
+                end as method,
+                case
+                    when history.weekdays_seen >= 2 then history.weekday_median
+                    when history.history_days >= $min_history then history.week_min
+                end as base_rows
+            from history
         )
         select
             history.day,
             counts.row_count,
             case
-                when history.weekdays_seen >= 2 then {low} * history.weekday_median
-                when history.history_days >= $min_history then {low} * history.week_min
+                when history.base_rows < $min_rows then null
+                when history.method = 'median' then {low} * history.weekday_median
+                when history.method = 'week' then {low} * history.week_min
             end as low_bound,
             case
-                when history.weekdays_seen >= 2 then {high} * history.weekday_median
-                when history.history_days >= $min_history then {high} * history.week_max
+                when history.base_rows < $min_rows then null
+                when history.method = 'median' then {high} * history.weekday_median
+                when history.method = 'week' then {high} * history.week_max
             end as high_bound,
             case
-                when history.weekdays_seen >= 2
+                when history.method is null then 'too little history'
+                when history.base_rows < $min_rows then 'too few rows to judge'
+                when history.method = 'median'
                     then 'median of ' || history.weekdays_seen || ' same weekdays'
-                when history.history_days >= $min_history then 'range of the trailing 7 days'
-                else 'too little history'
+                else 'range of the trailing 7 days'
             end as basis
-        from history
+        from based as history
         left join counts on history.day = counts.day
         order by history.day
         """,
@@ -171,6 +189,7 @@ def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFra
             "daily": gate.daily,
             "weeks": gate.volume_weeks,
             "min_history": gate.volume_min_history_days,
+            "min_rows": gate.volume_min_rows,
         },
     ).df()
 

@@ -56,6 +56,7 @@ class GateConfig:
     volume_band: tuple[float, float] = (0.5, 2.0)
     volume_weeks: int = 4
     volume_min_history_days: int = 7
+    volume_min_rows: int = 20
     future_tolerance_hours: int = 24
     earliest_date: str = "2000-01-01"
 
@@ -66,6 +67,7 @@ DEFAULT_KEYS = {
     "volume_band": "gate_volume_band",
     "volume_weeks": "gate_volume_weeks",
     "volume_min_history_days": "gate_volume_min_history_days",
+    "volume_min_rows": "gate_volume_min_rows",
     "future_tolerance_hours": "gate_future_tolerance_hours",
     "earliest_date": "gate_earliest_date",
 }

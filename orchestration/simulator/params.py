@@ -49,8 +49,9 @@ class SimulationParams:
     # Service issues and contacts
     issues_per_day: tuple[float, ...] = (0.012, 0.008, 0.015, 0.02)  # by persona
     prospect_sales_call_share: float = 0.05  # prospects who phone with a sales question
-    # How contacts spread over the week, Monday first: weekends carry 25-35 % of a weekday.
-    weekday_weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0, 1.0, 0.35, 0.25)
+    # How new issues spread over the week, Monday first (with repeat contacts, a weekend day
+    # carries 20-40 % of a weekday's contacts).
+    weekday_weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.12)
     self_service_first: tuple[float, ...] = (0.5, 0.7, 0.3, 0.15)  # bot/IVR first, by persona
     containment: tuple[float, ...] = (0.35, 0.5, 0.25, 0.45, 0.05, 0.3)  # by reason
     channel_mix: tuple[tuple[float, ...], ...] = (  # voice, chat, email by persona

@@ -164,3 +164,13 @@ def test_a_handful_of_bad_rows_in_a_small_feed_does_not_block(con) -> None:
     _file(con, MONDAY + dt.timedelta(days=1), 100, rejected=11)  # 14 of 140 rows: blocks
     summary = frames.batch_summary(con, GATE)
     assert not validate("batch", summary, suites.batch_suite(GATE)).success
+
+
+def test_days_compared_with_a_handful_of_rows_are_not_judged(con) -> None:
+    small = {0: 8, 1: 9, 2: 7, 3: 8, 4: 9, 5: 2, 6: 1}  # a small centre: weekends of 1-2 calls
+    for offset in range(22):
+        day = MONDAY + dt.timedelta(days=offset)
+        _file(con, day, 1 if offset == 21 else small[day.weekday()])
+    volume = frames.daily_volume(con, GATE)
+    assert set(volume.basis) == {"too little history", "too few rows to judge"}
+    assert _failures(con) == []

@@ -1,0 +1,123 @@
+"""Real feeds are dirty: the simulator's default dirt publishes, quarantined and counted.
+
+Three weeks of a weekly cycle (quiet weekends), simulated twice with one seed: at the default
+dirt rate and clean. Both go through `cjm run` once. The dirty one must publish, keep out
+exactly the rows the simulator planted (per rule), count the duplicates it planted, and publish
+the same KPIs as the clean one: every fault sits beside an intact record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.simulator import SimulationParams, simulate
+from orchestration.simulator.dirt import DUPLICATE_KINDS
+from tests.conftest import run_cjm
+
+pytestmark = pytest.mark.slow
+PARAMS = {"customers": 2000, "days": 22, "seed": 5, "start": dt.date(2026, 9, 7)}  # a Monday
+
+
+def _published_home(root: Path, dirty_rate: float | None) -> tuple[Path, object]:
+    home = root / "home"
+    kwargs = {} if dirty_rate is None else {"dirty_rate": dirty_rate}
+    simulate(SimulationParams(**PARAMS, **kwargs), home / "landing", home / "truth")
+    return home, run_cjm(home, "run")
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory) -> tuple[Path, object]:
+    return _published_home(tmp_path_factory.mktemp("dirty"), None)  # the default rate
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, object]:
+    return _published_home(tmp_path_factory.mktemp("clean"), 0.0)
+
+
+def test_the_default_dirty_sample_publishes(dirty) -> None:
+    home, result = dirty
+    assert result.returncode == 0, result.stderr[-3000:]
+    truth = json.loads((home / "truth/summary.json").read_text())
+    assert truth["params"]["dirty_rate"] == 0.002
+    assert sum(truth["kept_out_by_rule"].values()) > 0
+
+
+def test_rows_kept_out_per_rule_are_the_planted_ones(dirty) -> None:
+    home, _ = dirty
+    truth = json.loads((home / "truth/summary.json").read_text())
+    with duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True) as con:
+        kept_out = dict(
+            con.execute(
+                "select source || '/' || rule, count(*) from raw.rejected_rows group by all"
+            ).fetchall()
+        )
+        exact, conflicting = con.execute(
+            "select sum(duplicates_exact), sum(duplicates_conflicting) from raw.load_ledger"
+        ).fetchone()
+    with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
+        published = dict(
+            con.execute(
+                "select source || '/' || rule, sum(rows_rejected) from meta.rejects_by_reason"
+                " group by all"
+            ).fetchall()
+        )
+    assert kept_out == truth["kept_out_by_rule"]
+    assert published == kept_out  # counted in the published file too (never the raw text)
+    planted = truth["dirt"]
+    for kinds, counted in zip(DUPLICATE_KINDS, (exact, conflicting), strict=True):
+        assert counted == sum(n for s in planted.values() for k, n in s.items() if k in kinds)
+    assert exact > 0 and conflicting > 0
+
+
+def _rounded(rows: list[tuple]) -> list[tuple]:
+    """Rows sorted, floats to 9 significant digits (a sum's order changes its last bits)."""
+    return sorted(
+        (tuple(float(f"{v:.9g}") if isinstance(v, float) else v for v in row) for row in rows),
+        key=repr,
+    )
+
+
+def test_the_planted_dirt_changes_no_published_kpi(dirty, clean) -> None:
+    (dirty_home, _), (clean_home, clean_result) = dirty, clean
+    assert clean_result.returncode == 0, clean_result.stderr[-3000:]
+    with (
+        duckdb.connect(str(dirty_home / "warehouse/cjm.duckdb"), read_only=True) as a,
+        duckdb.connect(str(clean_home / "warehouse/cjm.duckdb"), read_only=True) as b,
+    ):
+        tables = [
+            t
+            for (t,) in a.execute(
+                "select table_name from duckdb_tables() where schema_name = 'kpi' order by 1"
+            ).fetchall()
+        ]
+        assert len(tables) >= 10
+        for table in tables:
+            dirty_rows = _rounded(a.execute(f"select * from kpi.{table}").fetchall())
+            clean_rows = _rounded(b.execute(f"select * from kpi.{table}").fetchall())
+            assert dirty_rows and dirty_rows == clean_rows, table
+
+
+def test_a_weekly_cycle_passes_the_volume_band(dirty) -> None:
+    """Weekends are quiet (20-40 % of a weekday), and every day published in one run."""
+    home, _ = dirty
+    daily = pd.read_csv(home / "truth/daily.csv", parse_dates=["day"])
+    weekend = daily.day.dt.day_of_week >= 5
+    ratio = daily.contacts[weekend].mean() / daily.contacts[~weekend].mean()
+    assert 0.2 <= ratio <= 0.4
+    with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
+        [(passed, description)] = con.execute(
+            "select passed, description from meta.check_results"
+            " where asset_key = 'contact_center/contacts' and check_name = 'raw_expectations'"
+        ).fetchall()
+        days = con.execute(
+            "select count(distinct day) from meta.load_ledger where source = 'contact_center'"
+        ).fetchone()[0]
+    assert passed, description
+    assert days == PARAMS["days"]

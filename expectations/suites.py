@@ -28,10 +28,15 @@ def batch_suite(gate: GateConfig) -> list:
 
 
 def volume_suite(gate: GateConfig) -> list:
-    """On one row per judged landing day: delivered (daily sources), within the band."""
+    """On one row per judged landing day: delivered if due (daily sources), within the band."""
     expectations: list = []
-    if gate.daily:
-        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column="row_count"))
+    if gate.daily:  # a delivery day (most same weekdays had a file) without a file
+        expectations.append(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="row_count",
+                row_condition=Column("file_expected") == True,  # noqa: E712
+            )
+        )
     if gate.volume:
         for column_a, column_b in (("row_count", "low_bound"), ("high_bound", "row_count")):
             expectations.append(

@@ -78,7 +78,7 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
         )
     for day in volume.itertuples():
         missing = pd.isna(day.row_count)
-        if missing and gate.daily:
+        if missing and gate.daily and day.file_expected:
             lines.append(f"{day.day:%Y-%m-%d}: no file delivered")
         elif (
             gate.volume

@@ -86,8 +86,10 @@ def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFra
 
     Judged: the days of pending files, and (for a source that delivers daily) every day from
     the last judged-good day to the newest pending one, so a day with no file shows as a null
-    row_count. The band is `volume_band` times the median of the same weekday over the trailing
-    `volume_weeks` weeks when at least two of them were delivered; with less history, from
+    row_count; `file_expected` says whether that weekday is a delivery day (most of the same
+    weekdays of the trailing `volume_weeks` weeks had a file). The band is `volume_band` times
+    the median of the same weekday over the trailing `volume_weeks` weeks when at least two
+    of them were delivered; with less history, from
     `band[0]` x the smallest to `band[1]` x the largest of the trailing 7 days (a week holds
     every weekday, so weekends pass and a collapse does not); with less than
     `volume_min_history_days` days of history, or fewer than `volume_min_rows` rows to compare
@@ -144,7 +146,19 @@ def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFra
                     select max(counts.row_count) from counts
                     where counts.day between judged.day - 7 and judged.day - 1
                 ) as week_max,
-                (select count(*) from counts where counts.day < judged.day) as history_days
+                (select count(*) from counts where counts.day < judged.day) as history_days,
+                (
+                    select count(*) from counts
+                    where counts.day < judged.day
+                        and counts.day >= judged.day - 7 * $weeks
+                        and date_diff('day', counts.day, judged.day) % 7 = 0
+                ) as weekday_files,
+                (
+                    select count(*)
+                    from range(1, $weeks + 1) as weeks_back (n)
+                    where judged.day - 7 * cast(weeks_back.n as integer)
+                        >= (select min(counts.day) from counts)
+                ) as weekdays_before
             from judged
         ),
         based as (
@@ -163,6 +177,10 @@ def daily_volume(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFra
         select
             history.day,
             counts.row_count,
+            -- a file is due when most of the same weekdays before it had one (a centre closed
+            -- on Sundays delivers no Sunday file); not judged before one such weekday
+            history.weekdays_before >= 1 and history.weekday_files * 2 > history.weekdays_before
+                as file_expected,
             case
                 when history.base_rows < $min_rows then null
                 when history.method = 'median' then {low} * history.weekday_median

@@ -7,6 +7,7 @@ home with one more day of landing files, corrupted one way.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -81,8 +82,13 @@ def _assert_blocked(home: Path, before: dict, *fragments: str) -> None:
             assert html.escape(fragment) in text, page.name
 
 
-def test_out_of_range_score_blocks(fork: Path, simulated: Path) -> None:
-    before = published_content(fork)
+def _build(home: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True)
+
+
+# A few bad rows in a good batch are normal in real feeds: kept out, counted, published.
+# (These two faults blocked the night before the gate knew row rules from batch rules.)
+def test_out_of_range_score_is_quarantined_and_the_night_publishes(fork: Path, simulated) -> None:
     _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
     survey = fork / "landing/survey" / _day(HISTORY_DAYS) / "late_responses.csv"
     survey.parent.mkdir(parents=True, exist_ok=True)
@@ -90,22 +96,48 @@ def test_out_of_range_score_blocks(fork: Path, simulated: Path) -> None:
         "response_id,survey_type,customer_id,responded_at,nps\r\n"
         f"r-out-of-range,relationship,C0000001,{_day(HISTORY_DAYS)} 10:00:00,11\r\n"
     )
-    _assert_blocked(fork, before, "survey/responses:raw_expectations", "(nps)")
+    result = run_cjm(fork, "run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with _build(fork) as con:
+        assert con.execute(
+            "select rule, reason from raw.rejected_rows where raw_line like 'r-out-of-range%'"
+        ).fetchall() == [("score_out_of_range", "score_out_of_range: nps 11 not in [0, 10]")]
+    with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from marts.fct_survey_responses where response_id = 'r-out-of-range'"
+        ).fetchone() == (0,)
+    assert "score_out_of_range" in run_cjm(fork, "status").stdout
 
 
-def test_duplicate_contact_ids_block(fork: Path, simulated: Path) -> None:
-    before = published_content(fork)
+def test_duplicate_contact_ids_are_collapsed_and_counted(fork: Path, simulated: Path) -> None:
     _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
     contacts = fork / "landing/contact_center" / _day(HISTORY_DAYS) / "contacts.jsonl"
     lines = contacts.read_text().splitlines()
     contacts.write_text("\n".join([*lines, lines[0]]) + "\n")
-    _assert_blocked(fork, before, "contact_center/contacts:raw_expectations", "(contact_id)")
+    result = run_cjm(fork, "run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    contact_id = json.loads(lines[0])["contact_id"]
+    with _build(fork) as con:
+        assert con.execute(
+            "select duplicates_exact, duplicates_conflicting from raw.load_ledger where file = ?",
+            [f"contact_center/{_day(HISTORY_DAYS)}/contacts.jsonl"],
+        ).fetchall() == [(1, 0)]
+    with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from marts.fct_contacts where contact_id = ?", [contact_id]
+        ).fetchone() == (1,)
 
 
 def test_missing_day_blocks(fork: Path, simulated: Path) -> None:
     before = published_content(fork)
     _copy_days(simulated, fork, range(HISTORY_DAYS + 1, HISTORY_DAYS + 2))  # a day skipped
-    _assert_blocked(fork, before, "contact_center/contacts:raw_expectations", "(row_count)")
+    _assert_blocked(
+        fork,
+        before,
+        "contact_center/contacts:raw_expectations",
+        "(row_count)",
+        f"{_day(HISTORY_DAYS)}: no file delivered",
+    )
 
 
 def test_volume_collapse_blocks(fork: Path, simulated: Path) -> None:
@@ -116,7 +148,62 @@ def test_volume_collapse_blocks(fork: Path, simulated: Path) -> None:
 
     lines = gzip.decompress(events.read_bytes()).split(b"\n")
     events.write_bytes(gzip.compress(b"\n".join(lines[: len(lines) // 10]) + b"\n", mtime=0))
-    _assert_blocked(fork, before, "web/events:raw_expectations", "(volume_ratio)")
+    _assert_blocked(
+        fork,
+        before,
+        "web/events:raw_expectations",
+        "(row_count, low_bound)",
+        f"{_day(HISTORY_DAYS)}: ",
+        "(range of the trailing 7 days)",
+    )
+
+
+def test_file_missing_a_required_column_blocks(fork: Path, simulated: Path) -> None:
+    before = published_content(fork)
+    _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+    contacts = fork / "landing/contact_center" / _day(HISTORY_DAYS) / "contacts.jsonl"
+    records = [json.loads(line) for line in contacts.read_text().splitlines()]
+    for record in records:
+        del record["initiated_at"]
+    contacts.write_text("".join(json.dumps(record) + "\n" for record in records))
+    _assert_blocked(
+        fork,
+        before,
+        "contact_center/contacts:raw_expectations",
+        "(files_rejected)",
+        "rejected whole: missing required column(s): initiated_at",
+    )
+
+
+def test_batch_quarantined_above_threshold_blocks_until_accepted(
+    fork: Path, simulated: Path
+) -> None:
+    before = published_content(fork)
+    _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+    junk = fork / "landing/contact_center" / _day(HISTORY_DAYS) / "contacts_retry.jsonl"
+    junk.write_text('{"contact_id": "broken\n' * 30)  # 30 malformed lines: a broken export
+    _assert_blocked(fork, before, "contact_center/contacts:raw_expectations", "(quarantined_share)")
+    relative = f"contact_center/{_day(HISTORY_DAYS)}/contacts_retry.jsonl"
+    accepted = run_cjm(fork, "accept", relative, "--reason", "retry export, known broken")
+    assert accepted.returncode == 0, accepted.stderr
+    assert f"accepted {relative}" in accepted.stderr
+    result = run_cjm(fork, "run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select file, reason, accepted_by is not null from meta.accepted_loads"
+        ).fetchall() == [(relative, "retry export, known broken", True)]
+        assert con.execute(
+            "select count(*) from meta.rejects_by_reason where rows_rejected = 30"
+        ).fetchone() == (1,)
+        [(published_day,)] = con.execute(
+            "select max(contact_date) from marts.fct_contacts"
+        ).fetchall()
+    assert str(published_day) == _day(HISTORY_DAYS)
+    status = run_cjm(fork, "status").stdout
+    assert "retry export, known broken" in status
+    again = run_cjm(fork, "accept", relative, "--reason", "twice")
+    assert again.returncode == 1 and "no unpublished file or batch" in again.stderr
 
 
 def test_failing_dbt_test_blocks_with_one_clear_line(fork: Path, simulated: Path) -> None:

@@ -107,8 +107,8 @@ def test_a_weekday_at_a_tenth_of_its_volume_blocks(con) -> None:
 
 
 def test_a_day_without_a_file_blocks_a_daily_source(con) -> None:
-    _month(con, 10)
-    con.execute("delete from raw.load_ledger where day = ?", [MONDAY + dt.timedelta(days=4)])
+    _month(con, 14)  # the Friday of the second week has no file; the Friday before had one
+    con.execute("delete from raw.load_ledger where day = ?", [MONDAY + dt.timedelta(days=11)])
     volume = frames.daily_volume(con, GATE)
     assert volume.row_count.isna().sum() == 1
     failures = _failures(con)
@@ -174,3 +174,18 @@ def test_days_compared_with_a_handful_of_rows_are_not_judged(con) -> None:
     volume = frames.daily_volume(con, GATE)
     assert set(volume.basis) == {"too little history", "too few rows to judge"}
     assert _failures(con) == []
+
+
+def test_a_centre_closed_on_sundays_is_not_missing_a_day(con) -> None:
+    for offset in range(22):
+        day = MONDAY + dt.timedelta(days=offset)
+        if day.weekday() != 6:  # no Sunday files at all
+            _file(con, day, WEEKLY[day.weekday()])
+    volume = frames.daily_volume(con, GATE)
+    sundays = volume[volume.day.dt.day_of_week == 6]
+    assert len(sundays) == 3 and sundays.row_count.isna().all()
+    assert not sundays.file_expected.any()
+    assert _failures(con) == []
+    # but a Wednesday without its file is missing (its weekday always had one)
+    con.execute("delete from raw.load_ledger where day = ?", [MONDAY + dt.timedelta(days=16)])
+    assert len(_failures(con)) == 1

@@ -13,7 +13,6 @@ import pytest
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES
 from orchestration.simulator import SimulationParams, simulate
-from orchestration.simulator.dirt import REJECTED_KINDS
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -73,9 +72,26 @@ def sample_db(clean_sample: Path) -> duckdb.DuckDBPyConnection:
 def test_abandonment_rate_is_realistic(sample_db: duckdb.DuckDBPyConnection) -> None:
     [(rate,)] = sample_db.execute(
         "select avg((disconnect_reason = 'abandoned')::int) from contacts"
-        " where channel in ('voice', 'chat') and queued_at is not null"
+        " where channel in ('voice', 'chat') and (queued_at is not null or answered_at is not null)"
+        " and disconnect_reason is distinct from 'system'"
     ).fetchall()
     assert 0.03 <= rate <= 0.15
+
+
+def test_contacts_have_what_real_exports_have(sample_db, clean_sample: Path) -> None:
+    """Quiet weekends, legs the system dropped, and legs answered with no queued_at."""
+    [(dropped, answered, without_queue)] = sample_db.execute(
+        "select count(*) filter (where disconnect_reason = 'system'),"
+        " count(*) filter (where answered_at is not null),"
+        " count(*) filter (where answered_at is not null and queued_at is null)"
+        " from contacts where channel in ('voice', 'chat')"
+    ).fetchall()
+    assert dropped > 0
+    assert 0.25 <= without_queue / answered <= 0.45
+    daily = pd.read_csv(clean_sample / "truth/daily.csv", parse_dates=["day"])
+    weekend = daily.day.dt.day_of_week >= 5
+    assert 0.2 <= daily.contacts[weekend].mean() / daily.contacts[~weekend].mean() <= 0.4
+    assert daily.dropped.sum() == dropped
 
 
 def test_survey_response_rate_is_realistic(clean_sample: Path) -> None:
@@ -116,16 +132,17 @@ def test_unresolved_contacts_are_followed_by_more_repeats(sample_db) -> None:
     assert repeat["unresolved"] > 2 * repeat["resolved"]
 
 
-def test_csat_is_lower_after_long_waits(sample_db) -> None:
-    rows = sample_db.execute("""
-        select epoch(c.answered_at - c.queued_at) > 120 as long_wait, avg(s.csat)
-        from surveys as s
-        join contacts as c on c.contact_id = s.contact_id
-        where s.csat is not null and c.queued_at is not null and c.channel in ('voice', 'chat')
-        group by 1
-    """).fetchall()
-    by_wait = dict(rows)
-    assert by_wait[True] < by_wait[False] - 0.3
+def test_csat_is_lower_after_long_waits() -> None:
+    """Long waits are rare (most long waiters abandon or take a callback, and a third of the
+    answered legs wait 0 s), so this is measured on a large world's responses in memory."""
+    from orchestration.simulator.world import build_world
+
+    world = build_world(SimulationParams(customers=50_000, days=14, seed=5, dirty_rate=0.0))
+    csat, wait = world.surveys["csat"], world.surveys["wait"]
+    answered = (csat >= 1) & (wait >= 0)
+    long_wait = answered & (wait > 120)
+    assert long_wait.sum() >= 5
+    assert csat[long_wait].mean() < csat[answered & ~long_wait].mean() - 0.3
 
 
 def test_all_channels_personas_and_languages_present(sample_db, clean_sample: Path) -> None:
@@ -153,24 +170,27 @@ def test_clean_sample_loads_with_zero_rejects(clean_sample: Path, tmp_path: Path
     ).fetchone() == (0,)
 
 
-def _assert_rejects_are_the_planted_ones(con: duckdb.DuckDBPyConnection, planted: dict) -> None:
-    rejected = dict(
+def _assert_rejects_are_the_planted_ones(con: duckdb.DuckDBPyConnection, summary: dict) -> None:
+    kept_out = dict(
         con.execute(
-            "select source, sum(rows_rejected) from raw.load_ledger group by source"
+            "select source || '/' || rule, count(*) from raw.rejected_rows group by all"
         ).fetchall()
     )
-    for source, kinds in planted.items():
-        expected = sum(n for kind, n in kinds.items() if kind in REJECTED_KINDS)
-        assert rejected.get(source, 0) == expected, source
+    assert kept_out == summary["kept_out_by_rule"]
+    [(in_ledger,)] = con.execute("select sum(rows_rejected) from raw.load_ledger").fetchall()
+    assert in_ledger == sum(kept_out.values())
 
 
 def test_dirty_sample_rejects_exactly_what_was_planted(tmp_path: Path) -> None:
     out = _simulate(tmp_path, "dirty", customers=500, days=10, seed=3, dirty_rate=0.01)
-    dirt = json.loads((out / "truth/summary.json").read_text())["dirt"]
+    summary = json.loads((out / "truth/summary.json").read_text())
+    dirt = summary["dirt"]
     assert set(dirt["contact_center"]) >= {
         "untypeable_value",
         "malformed_line",
         "duplicate_record",
+        "conflicting_duplicate",
+        "impossible_timestamps",
         "unknown_customer_id",
         "late_record",
     }
@@ -182,7 +202,7 @@ def test_dirty_sample_rejects_exactly_what_was_planted(tmp_path: Path) -> None:
     }
     assert set(dirt["web"]) >= {"malformed_line", "duplicate_record", "extra_column"}
     con = _load(out / "landing", tmp_path / "w.duckdb")
-    _assert_rejects_are_the_planted_ones(con, dirt)
+    _assert_rejects_are_the_planted_ones(con, summary)
     reasons = {
         r[0]
         for r in con.execute(
@@ -192,6 +212,7 @@ def test_dirty_sample_rejects_exactly_what_was_planted(tmp_path: Path) -> None:
     assert {"malformed JSON", "column hold_seconds"} <= reasons
     assert any(r.startswith("invalid UTF-8") for r in reasons)
     assert any(r.startswith("expected 12 fields") for r in reasons)
+    assert {"leg_timestamps_out_of_order", "score_out_of_range"} <= reasons
     late = con.execute(
         "select count(*) from raw.load_ledger where file like '%contacts_late_%'"
     ).fetchone()[0]
@@ -217,7 +238,7 @@ def test_large_sample_is_simulated_in_shards_and_merged(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "landing/web").glob("*/*")) == ["events.jsonl.gz"] * 10
     assert not list(out.glob(".shards-*"))
     con = _load(out / "landing", tmp_path / "w.duckdb")
-    _assert_rejects_are_the_planted_ones(con, planted)
+    _assert_rejects_are_the_planted_ones(con, summary)
     # One CRM header per file; the three shards' customers numbered 1..1200.
     crm = con.execute(
         "select count(distinct customer_id), min(customer_id), max(customer_id)"
@@ -227,7 +248,7 @@ def test_large_sample_is_simulated_in_shards_and_merged(tmp_path: Path) -> None:
     daily = pd.read_csv(out / "truth/daily.csv")
     web_rows = con.execute("select count(*) from raw.web__events").fetchone()[0]
     duplicates = planted["web"]["duplicate_record"]
-    assert web_rows == daily["web_events"].sum() + duplicates - planted["web"]["malformed_line"]
+    assert web_rows == daily["web_events"].sum() + duplicates  # malformed copies kept out
     # Ids made from each shard's own seed never collide across shards: only planted duplicate
     # records repeat an id, and an order number belongs to one event.
     for table, column, source in (
@@ -237,7 +258,9 @@ def test_large_sample_is_simulated_in_shards_and_merged(tmp_path: Path) -> None:
         repeats = con.execute(
             f"select count(*) - count(distinct {column}) from raw.{table}"
         ).fetchone()[0]
-        assert repeats == planted[source]["duplicate_record"], table
+        copies = planted[source]["duplicate_record"]
+        copies += planted[source].get("conflicting_duplicate", 0)
+        assert repeats == copies, table
     shared_orders = con.execute(
         "select count(*) from (select order_id from raw.web__events where order_id is not null"
         " group by order_id having count(distinct event_id) > 1)"

@@ -64,11 +64,11 @@ def test_status_shows_a_reconciling_ledger(home: Path, first_run) -> None:
         for line in status.stdout.splitlines()
         if line.split()[:1]
         and line.split()[0] in {"contact_center", "web", "survey", "crm"}
-        and len(line.split()) > 7
+        and len(line.split()) > 9
     ]
     assert {row[0] for row in rows} == {"contact_center", "web", "survey", "crm"}
-    for row in rows:
-        read, loaded, rejected, reconciles = int(row[3]), int(row[4]), int(row[5]), row[6]
+    for row in rows:  # source, files, rejected files, read, loaded, rejected, dups x 2, reconciles
+        read, loaded, rejected, reconciles = int(row[3]), int(row[4]), int(row[5]), row[8]
         assert read == loaded + rejected and reconciles == "True"
     assert "SUCCESS" in status.stdout
 

@@ -17,6 +17,7 @@ chains as (
     select
         legs.chain_id,
         min(legs.customer_key) as customer_key,
+        max(case when legs.is_customer_known then 1 else 0 end) = 1 as is_customer_known,
         coalesce(
             min(case when legs.contact_id = legs.chain_id then legs.reason end), min(legs.reason)
         ) as reason,
@@ -104,6 +105,7 @@ final as (
             order by numbered.started_at, numbered.chain_id
         ) as chain_number_in_episode,
         numbered.customer_key,
+        numbered.is_customer_known,
         numbered.reason,
         numbered.channel,
         numbered.started_at,

@@ -108,7 +108,10 @@ identified as (
             by_email.customer_key,
             by_phone.customer_key,
             {{ anonymous_key("'contact'", 'contacts.contact_id') }}
-        ) as customer_key
+        ) as customer_key,
+        -- the leg carried a CRM id, e-mail or phone: its contacts can be linked (repeats seen)
+        coalesce(by_id.customer_key, by_email.customer_key, by_phone.customer_key) is not null
+            as is_customer_known
     from contacts
     left join identifiers as by_id
         on by_id.identifier_type = 'customer_id' and contacts.customer_id = by_id.identifier_value
@@ -206,6 +209,7 @@ final as (
         measured.source_chain_id as chain_id,
         measured.previous_contact_id,
         measured.customer_key,
+        measured.is_customer_known,
         measured.channel,
         measured.direction,
         measured.initiation_method,

@@ -40,6 +40,8 @@ episodes as (
     select
         chain_sequence.episode_id,
         min(chain_sequence.customer_key) as customer_key,
+        max(case when chain_sequence.is_customer_known then 1 else 0 end) = 1
+            as is_customer_known,
         min(chain_sequence.reason) as reason,
         min(case when chain_sequence.chain_number_in_episode = 1 then chain_sequence.channel end)
             as first_channel,
@@ -111,6 +113,7 @@ final as (
     select
         episodes.episode_id,
         episodes.customer_key,
+        episodes.is_customer_known,
         episodes.reason,
         episodes.first_channel,
         {{ local_date('episodes.started_at') }} as episode_date,

@@ -2,7 +2,9 @@
     Journey KPIs per month of first entry x stage, for the funnel awareness -> consideration ->
     purchase -> service -> loyalty. A customer converts when they first enter the next stage
     within var('stage_conversion_window_days') (30) of first entering this one; a journey break is
-    a customer whose window has passed without converting.
+    a customer whose window has passed without converting. A next stage that no touchpoint
+    type of a source with data can reach (by the stage rules) cannot be observed: its
+    conversions and breaks are null ("no data"), not 0.
 -#}
 with
 
@@ -15,6 +17,35 @@ entries as (
 stages as (
 
     select * from {{ ref('dim_journey_stage') }}
+
+),
+
+coverage as (
+
+    select * from {{ ref('dim_source') }}
+
+),
+
+stage_rules as (
+
+    select * from {{ ref('stage_rules') }}
+
+),
+
+touchpoint_types as (
+
+    select * from {{ ref('touchpoint_types') }}
+
+),
+
+observable_stages as (
+
+    select distinct stage_rules.stage
+    from stage_rules
+    inner join touchpoint_types
+        on stage_rules.touchpoint_type in (touchpoint_types.touchpoint_type, '*')
+    inner join coverage on touchpoint_types.source = coverage.source
+    where coverage.has_data
 
 ),
 
@@ -64,6 +95,8 @@ flagged as (
         funnel.*,
         cast({{ dbt.date_trunc('month', local_date('funnel.entered_at')) }} as date) as entry_month,
         funnel.next_entered_at is not null as is_converted,
+        funnel.next_stage in (select observable_stages.stage from observable_stages)
+            as is_observable,
         funnel.next_entered_at is null
         and {{ dbt.dateadd('day', var('stage_conversion_window_days'), 'funnel.entered_at') }}
         <= data_end.last_entered_at as is_break
@@ -91,12 +124,18 @@ final as (
         cast(min(flagged.stage_order) as integer) as stage_order,
         min(flagged.next_stage) as next_stage,
         cast(count(*) as bigint) as customers_entered,
-        cast(count(*) filter (where flagged.is_converted) as bigint) as customers_converted,
-        cast(count(*) filter (where flagged.is_break) as bigint) as journey_breaks,
-        {{ ratio(
-            'count(*) filter (where flagged.is_converted)',
-            'count(*) filter (where flagged.is_converted or flagged.is_break)'
-        ) }} as stage_conversion_rate,
+        case when bool_or(flagged.is_observable) then
+            cast(count(*) filter (where flagged.is_converted) as bigint)
+        end as customers_converted,
+        case when bool_or(flagged.is_observable) then
+            cast(count(*) filter (where flagged.is_break) as bigint)
+        end as journey_breaks,
+        case when bool_or(flagged.is_observable) then
+            {{ ratio(
+                'count(*) filter (where flagged.is_converted)',
+                'count(*) filter (where flagged.is_converted or flagged.is_break)'
+            ) }}
+        end as stage_conversion_rate,
         cast(min(time_in_stage.mean_days_in_stage) as double) as mean_days_in_stage
     from flagged
     left join time_in_stage

@@ -39,6 +39,7 @@ sessions as (
         case when contacts.channel = 'bot' then 'bot' else 'ivr' end as channel,
         contacts.reason,
         coalesce(customers.segment, 'unknown') as segment,
+        contacts.ivr_outcome is not null as has_outcome,
         contacts.is_contained,
         contacts.is_contained
         and chains.chain_number_in_episode = episode_ends.last_chain_number
@@ -69,12 +70,19 @@ final as (
         sessions.reason,
         sessions.segment,
         cast(count(*) as bigint) as sessions,
+        -- an export without IVR/bot outcomes cannot say what was contained: no data, not 0
+        cast(count(*) filter (where sessions.has_outcome) as bigint) as sessions_with_outcome,
         cast(count(*) filter (where sessions.is_contained) as bigint) as contained,
         cast(count(*) filter (where sessions.is_resolved_contained) as bigint)
             as resolved_contained,
-        {{ ratio('count(*) filter (where sessions.is_contained)', 'count(*)') }} as containment_rate,
-        {{ ratio('count(*) filter (where sessions.is_resolved_contained)', 'count(*)') }}
-            as resolved_containment_rate
+        {{ ratio(
+            'count(*) filter (where sessions.is_contained)',
+            'count(*) filter (where sessions.has_outcome)'
+        ) }} as containment_rate,
+        {{ ratio(
+            'count(*) filter (where sessions.is_resolved_contained)',
+            'count(*) filter (where sessions.has_outcome)'
+        ) }} as resolved_containment_rate
     from sessions
     group by sessions.contact_date, sessions.channel, sessions.reason, sessions.segment
 

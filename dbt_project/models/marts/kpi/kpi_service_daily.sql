@@ -67,9 +67,15 @@ daily as (
         segmented.first_channel,
         segmented.segment,
         count(*) as episodes,
-        count(*) filter (where segmented.is_first_contact_resolved) as first_contact_resolved,
+        count(*) filter (where segmented.is_customer_known) as known_customer_episodes,
+        -- FCR counts only episodes whose customer is known: an unidentified caller's contact
+        -- is an episode of its own, and would look resolved at first contact
+        count(*) filter (where segmented.is_customer_known and segmented.is_first_contact_resolved)
+            as first_contact_resolved,
         count(*) filter (where segmented.is_resolved) as resolved_episodes,
         sum(segmented.contacts) as contacts,
+        sum(case when segmented.is_customer_known then segmented.contacts else 0 end)
+            as known_customer_contacts,
         sum(segmented.assisted_contacts) as assisted_contacts,
         count(*) filter (where segmented.is_escalated_from_digital) as escalated_from_digital
     from segmented
@@ -85,13 +91,18 @@ final as (
         daily.first_channel as channel,
         daily.segment,
         cast(daily.episodes as bigint) as episodes,
+        cast(daily.known_customer_episodes as bigint) as known_customer_episodes,
         cast(daily.first_contact_resolved as bigint) as first_contact_resolved,
         cast(daily.resolved_episodes as bigint) as resolved_episodes,
         cast(daily.contacts as bigint) as contacts,
+        cast(daily.known_customer_contacts as bigint) as known_customer_contacts,
         cast(daily.assisted_contacts as bigint) as assisted_contacts,
         cast(daily.escalated_from_digital as bigint) as escalated_from_digital,
-        {{ ratio('daily.first_contact_resolved', 'daily.episodes') }} as first_contact_resolution_rate,
-        1 - {{ ratio('daily.first_contact_resolved', 'daily.episodes') }} as repeat_contact_rate,
+        {{ ratio('daily.first_contact_resolved', 'daily.known_customer_episodes') }}
+            as first_contact_resolution_rate,
+        1 - {{ ratio('daily.first_contact_resolved', 'daily.known_customer_episodes') }}
+            as repeat_contact_rate,
+        {{ ratio('daily.known_customer_contacts', 'daily.contacts') }} as known_customer_share,
         {{ ratio('daily.contacts', 'daily.resolved_episodes') }} as contacts_per_resolution,
         cast(gap_stats.mean_hours_between_contacts as double) as mean_hours_between_contacts,
         cast(gap_stats.median_hours_between_contacts as double) as median_hours_between_contacts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -10,7 +11,7 @@ from orchestration.settings import Settings
 from orchestration.status import BlockedRun
 from orchestration.warehouse import connect
 from reports.context import ReportContext
-from reports.html import Page, Section, render, stale_banner
+from reports.html import Page, Section, anchor, no_data, render, stale_banner
 from reports.pages import contact_centre, funnel, journey, moments, overview, paths, quality, voc
 from reports.rollup import headline_kpis
 
@@ -47,14 +48,38 @@ def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
             published_at=str(published_at),
             run_id=run_id,
             blocked=blocked,
+            sources_without_data=_sources_without_data(con),
         )
-        pages = [builder.build(ctx) for builder in PAGE_BUILDERS]
+        pages = [_say_what_is_missing(builder.build(ctx), ctx) for builder in PAGE_BUILDERS]
     finally:
         con.close()
     subtitle = f"Published {published_at} UTC by run {run_id[:8]} · data through {data_through}"
     for page in pages:
         _write(settings.reports_dir, page, render(page, pages, subtitle, banner, generated_at))
     return settings.reports_dir / "index.html"
+
+
+def _sources_without_data(con) -> tuple[str, ...]:
+    """Landing sources that delivered nothing (marts.dim_source; none in an older file)."""
+    has_table = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'marts'"
+        " and table_name = 'dim_source'"
+    ).fetchone()[0]
+    if not has_table:
+        return ()
+    rows = con.execute("select source from marts.dim_source where not has_data order by 1")
+    return tuple(source for (source,) in rows.fetchall())
+
+
+def _say_what_is_missing(page: Page, ctx: ReportContext) -> Page:
+    """Sections whose sources delivered nothing say so, instead of drawing empty axes."""
+    sections = []
+    for section in page.sections:
+        missing = ctx.missing(section.needs)
+        if missing:
+            section = dataclasses.replace(section, body=no_data(anchor(section.title), missing))
+        sections.append(section)
+    return dataclasses.replace(page, sections=sections)
 
 
 def build_reports_for_latest_run(settings: Settings) -> Path:

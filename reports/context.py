@@ -20,6 +20,11 @@ class ReportContext:
     published_at: str
     run_id: str
     blocked: BlockedRun | None
+    sources_without_data: tuple[str, ...] = ()  # landing sources that delivered nothing
+
+    def missing(self, sources: tuple[str, ...]) -> list[str]:
+        """Which of `sources` have delivered no data."""
+        return [source for source in sources if source in self.sources_without_data]
 
     def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()

@@ -35,6 +35,7 @@ table.data td { border-top: 1px solid #e4e7eb; padding: 4px 8px; vertical-align:
 .banner { background: #fce8e6; color: #8a1c1c; border: 2px solid #d64545; padding: 10px 28px;
           font-weight: 600; }
 .banner ul { margin: 6px 0 0; font-weight: normal; font-size: 13px; }
+.no-data { background: #fffbea; border-left: 4px solid #f0b429; padding: 8px 12px; }
 .ok { color: #147d64; font-weight: 600; } .bad { color: #c62828; font-weight: 600; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; }
 .card { background: #f0f4f8; border-radius: 6px; padding: 8px 12px; min-width: 190px; }
@@ -48,6 +49,17 @@ class Section:
     title: str
     body: str  # HTML, already escaped
     note: str = ""
+    needs: tuple[str, ...] = ()  # landing sources its figures come from
+
+
+def no_data(name: str, missing: list[str]) -> str:
+    """What a section shows instead of empty axes when a source it needs delivered nothing."""
+    names = ", ".join(f"<b>{escape(source)}</b>" for source in missing)
+    plural = "s have" if len(missing) > 1 else " has"
+    return (
+        f'<p class="no-data" id="no-data-{escape(name)}">No data: this needs the {names} '
+        f"source{plural} delivered nothing yet (see the Data quality page, marts.dim_source).</p>"
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,7 @@ def render(
         for p in pages
     )
     sections = "".join(
-        f'<section id="{escape(_anchor(s.title))}"><h2>{escape(s.title)}</h2>'
+        f'<section id="{escape(anchor(s.title))}"><h2>{escape(s.title)}</h2>'
         f"{f'<p class=note>{escape(s.note)}</p>' if s.note else ''}{s.body}</section>"
         for s in page.sections
     )
@@ -131,5 +143,5 @@ def stale_banner(stale_since: str | None, run_id: str, started: str, failures: l
     )
 
 
-def _anchor(title: str) -> str:
+def anchor(title: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")

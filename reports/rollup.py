@@ -8,6 +8,7 @@ together, e.g. 30 days of abandonment = sum(offered - handled) / sum(offered).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -28,6 +29,21 @@ class Kpi:
     weight_column: str
     period_column: str
     row_filter: str | None
+    context_column: str | None = None  # a ratio shown beside it (how far to trust it)
+    context_weight: str | None = None
+    context_label: str | None = None
+
+    def context(self) -> Kpi | None:
+        """The context figure as a KPI of its own (rolled up the same way), if there is one."""
+        if not self.context_column:
+            return None
+        return dataclasses.replace(
+            self,
+            column=self.context_column,
+            weight_column=self.context_weight,
+            unit="ratio",
+            context_column=None,
+        )
 
     def meets(self, value: float | None) -> bool | None:
         if value is None or pd.isna(value):
@@ -38,7 +54,8 @@ class Kpi:
 def headline_kpis(con: duckdb.DuckDBPyConnection) -> list[Kpi]:
     rows = con.execute(
         "select kpi_model, kpi_column, kpi_name, target, direction, unit, weight_column,"
-        " period_column, row_filter from kpi.kpi_headline_targets order by kpi_model, kpi_column"
+        " period_column, row_filter, context_column, context_weight, context_label"
+        " from kpi.kpi_headline_targets order by kpi_model, kpi_column"
     ).fetchall()
     return [Kpi(*row) for row in rows]
 

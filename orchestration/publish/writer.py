@@ -125,6 +125,7 @@ def publish(
         con.execute("create schema if not exists meta")
         for name, query in QUALITY_TABLES.items():
             con.execute(f"create table {name} as {query.format(published_at=published_at)}")
+        _quarantine_by_source(con)
         con.execute("detach build")
         con.execute(CHECK_RESULTS_DDL)
         con.executemany(
@@ -152,6 +153,25 @@ def publish(
     _mark_published(settings, published_at)
     exports = export_parquet(settings, list(counts))
     return Publication(target, counts, published_at, data_through, exports)
+
+
+def _quarantine_by_source(con: duckdb.DuckDBPyConnection) -> None:
+    """meta.quarantine_by_source: per source, the rows kept out of all history and of this
+    publication's new files, with the threshold the gate holds a batch to (from the YAML)."""
+    from orchestration.quality import rules
+
+    con.execute(
+        "create table meta.quarantine_by_source (source varchar, rows_read bigint,"
+        " rows_kept_out bigint, kept_out_share double, max_quarantined_share double,"
+        " min_quarantined_rows integer)"
+    )
+    for source, gate in sorted(rules.load().items()):
+        con.execute(
+            "insert into meta.quarantine_by_source select ?, coalesce(sum(rows_read), 0),"
+            " coalesce(sum(rows_rejected), 0), sum(rows_rejected) / nullif(sum(rows_read), 0),"
+            " ?, ? from meta.load_ledger where source = ? and status <> 'rejected'",
+            [source, gate.max_quarantined_share, gate.min_quarantined_rows, source],
+        )
 
 
 def _mark_published(settings: Settings, published_at: dt.datetime) -> None:

@@ -93,7 +93,12 @@ def build(ctx: ReportContext) -> Page:
                 chart(_daily(ctx), "contact-daily"),
                 note="Queued voice and chat (kpi.kpi_contact_centre_daily); dotted lines are "
                 "targets.",
+                needs=("contact_center",),
             ),
-            Section(f"By queue, last 30 days up to {ctx.data_through}", _by_queue(ctx)),
+            Section(
+                f"By queue, last 30 days up to {ctx.data_through}",
+                _by_queue(ctx),
+                needs=("contact_center",),
+            ),
         ],
     )

@@ -74,7 +74,14 @@ def build(ctx: ReportContext) -> Page:
                 chart(breaks, "stage-breaks"),
                 note="Conversion = customers entering the next stage within the window / "
                 "customers entering; a break is a customer who left the stage without reaching "
-                "the next one within the window.",
+                "the next one within the window; with a source missing, the stages it "
+                "shows cannot be followed (no data, not 0)"
+                + (
+                    f": no data yet from {', '.join(ctx.sources_without_data)}"
+                    if ctx.sources_without_data
+                    else ""
+                )
+                + ".",
             ),
             Section(
                 "By entry month",

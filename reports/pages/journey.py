@@ -152,6 +152,7 @@ def build(ctx: ReportContext) -> Page:
                 chart(_emotion_curve(ctx), "emotion-curve"),
                 note="NPS, CSAT and CES rolled up from kpi.kpi_voc per stage and segment; tone "
                 "is the survey responses' emotion signal.",
+                needs=("survey",),
             ),
         ],
     )

@@ -65,6 +65,7 @@ def build(ctx: ReportContext) -> Page:
                 chart(figure, "moments"),
                 note="Customers who had the touchpoint with that outcome versus those who did "
                 "not: later NPS and churn (kpi.kpi_moments_of_truth).",
+                needs=("survey", "crm"),
             ),
             Section(
                 "Ranked, with counts",
@@ -80,6 +81,7 @@ def build(ctx: ReportContext) -> Page:
                         "churn_rate_difference": "{:+.1%}",
                     },
                 ),
+                needs=("survey", "crm"),
             ),
         ],
     )

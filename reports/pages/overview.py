@@ -39,13 +39,21 @@ def _card(ctx: ReportContext, kpi: Kpi) -> str:
         else "no data"
     )
     sign = "≥" if kpi.direction == "at_least" else "≤"
+    context = kpi.context()
+    trust = ""
+    if context is not None:
+        share = window_value(ctx.con, context, ctx.data_through, 30)
+        trust = (
+            f'<div class="detail context">{escape(format_value(context, share))} '
+            f"{escape(kpi.context_label or '')}</div>"
+        )
     return (
         f'<div class="card" data-kpi="{escape(kpi.model)}.{escape(kpi.column)}">'
         f'<div class="name">{escape(kpi.name)}</div>'
         f'<div class="value">{escape(format_value(kpi, last_30))}</div>'
         f'<div class="detail">last 30 days; 90 days: {escape(format_value(kpi, last_90))}</div>'
         f'<div class="detail">target {sign} {escape(format_value(kpi, kpi.target))} · {status}'
-        "</div></div>"
+        f"</div>{trust}</div>"
     )
 
 
@@ -77,6 +85,19 @@ def _trends(ctx: ReportContext) -> go.Figure:
             )
         )
         figure.add_trace(trace, row=row + 1, col=col + 1)
+        if series["value"].isna().all():  # no data: say so rather than draw empty axes
+            figure.add_annotation(
+                text="no data",
+                showarrow=False,
+                xref="x domain" if i == 0 else f"x{i + 1} domain",
+                yref="y domain" if i == 0 else f"y{i + 1} domain",
+                x=0.5,
+                y=0.5,
+                font={"color": "#7b8794", "size": 14},
+            )
+            figure.update_xaxes(visible=False, row=row + 1, col=col + 1)
+            figure.update_yaxes(visible=False, row=row + 1, col=col + 1)
+            continue
         if few:  # one bar per period, labelled by its start, not a time axis
             figure.update_xaxes(type="category", row=row + 1, col=col + 1)
         figure.add_hline(
@@ -100,6 +121,13 @@ def build(ctx: ReportContext) -> Page:
                 note=(
                     f"Last 30 days up to {ctx.data_through}; targets from "
                     "kpi.kpi_headline_targets (seeds/kpi_targets.csv)."
+                    + (
+                        " No data yet from: "
+                        + ", ".join(ctx.sources_without_data)
+                        + " (KPIs built on them show no data, never 0)."
+                        if ctx.sources_without_data
+                        else ""
+                    )
                 ),
             ),
             Section(

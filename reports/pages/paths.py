@@ -137,6 +137,7 @@ def build(ctx: ReportContext) -> Page:
                 note=f"Service episodes started since {since} (marts.fct_service_journeys), "
                 "contact by contact; an episode is every contact about one reason within "
                 "the repeat window.",
+                needs=("contact_center",),
             ),
             Section(
                 "Most frequent paths to resolution",
@@ -149,12 +150,14 @@ def build(ctx: ReportContext) -> Page:
                         "median_hours_to_resolution": "{:.1f}",
                     },
                 ),
+                needs=("contact_center",),
             ),
             Section(
                 "Most frequent paths to churn",
                 table(churn, "paths-to-churn", {"share": "{:.1%}"}),
                 note="Channels of the last four touchpoints (repeats folded) in the 30 days "
                 "before each cancellation since " + str(since) + ".",
+                needs=("crm",),
             ),
         ],
     )

@@ -59,6 +59,34 @@ def build(ctx: ReportContext) -> Page:
                 note="Rows read = rows loaded + rows rejected for every file.",
             ),
             Section(
+                "Sources",
+                table(ctx.frame("select * from marts.dim_source order by source"), "sources"),
+                note="What each landing source has delivered; KPIs and sections built on a "
+                "source without data say no data.",
+            ),
+            Section(
+                "Rows kept out, by source, against the gate's threshold",
+                table(
+                    ctx.frame("select * from meta.quarantine_by_source order by source"),
+                    "quarantine",
+                    {"kept_out_share": "{:.2%}", "max_quarantined_share": "{:.2%}"},
+                ),
+                note="A batch blocks when its share kept out is above max_quarantined_share and "
+                "more than min_quarantined_rows rows were kept out (dbt vars gate_*, the "
+                "source's meta.gate).",
+            ),
+            Section(
+                "Accepted knowingly",
+                table(
+                    ctx.frame(
+                        "select accepted_at, accepted_by, source, file, batch_id, reason"
+                        " from meta.accepted_loads order by accepted_at desc"
+                    ),
+                    "accepted",
+                ),
+                note="Files an operator published with cjm accept; their bad rows stay out.",
+            ),
+            Section(
                 "Rejected rows by reason",
                 table(
                     ctx.frame(

@@ -79,12 +79,14 @@ def build(ctx: ReportContext) -> Page:
                 chart(_by_dimension(ctx), "voc-dimensions"),
                 note="All weeks in the published history (kpi.kpi_voc); hover for the number of "
                 "responses behind a bar.",
+                needs=("survey",),
             ),
             Section(
                 "Sample verbatims per contact reason",
                 table(verbatims, "verbatims"),
                 note=f"The {VERBATIMS_PER_REASON} newest verbatims per reason of the episode the "
                 "response belongs to (marts.fct_survey_responses).",
+                needs=("survey",),
             ),
         ],
     )

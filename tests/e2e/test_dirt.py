@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -121,3 +122,48 @@ def test_a_weekly_cycle_passes_the_volume_band(dirty) -> None:
         ).fetchone()[0]
     assert passed, description
     assert days == PARAMS["days"]
+
+
+@pytest.fixture(scope="module")
+def contact_centre_only(dirty, tmp_path_factory) -> tuple[Path, object]:
+    """A first deployment: the telephony export only (no web, survey or CRM yet)."""
+    home = tmp_path_factory.mktemp("cc-only") / "home"
+    shutil.copytree(dirty[0] / "landing/contact_center", home / "landing/contact_center")
+    return home, run_cjm(home, "run")
+
+
+def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centre_only) -> None:
+    home, result = contact_centre_only
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select source, has_data from marts.dim_source order by 1"
+        ).fetchall() == [
+            ("contact_center", True),
+            ("crm", False),
+            ("survey", False),
+            ("web", False),
+        ]
+        # stages whose next stage only web, survey or CRM data can show: no data, not 0
+        unobservable = con.execute(
+            "select count(*), count(stage_conversion_rate), count(journey_breaks)"
+            " from kpi.kpi_journey_stages where next_stage in ('purchase', 'loyalty')"
+        ).fetchone()
+        assert unobservable[0] > 0 and unobservable[1:] == (0, 0)
+        # FCR only over known customers, with their share of contacts beside it
+        known, episodes, share = con.execute(
+            "select sum(known_customer_episodes), sum(episodes),"
+            " sum(known_customer_contacts) / sum(contacts) from kpi.kpi_service_daily"
+        ).fetchone()
+        assert 0 < known < episodes and 0 < share < 1
+        assert con.execute("select count(*) from kpi.kpi_voc").fetchone() == (0,)
+    overview = (home / "reports/index.html").read_text()
+    for kpi in ("kpi_voc.nps", "kpi_churn_monthly.churn_rate", "kpi_journey_stages."):
+        card = overview[overview.index(f'data-kpi="{kpi}') :]
+        card = card[: card.index('<div class="card"') if '<div class="card"' in card else None]
+        assert "no data" in card[:600] and "on target" not in card[:600], kpi
+    assert "of contacts from known customers" in overview
+    assert "No data yet from: crm, survey, web" in overview
+    voc = (home / "reports/voc.html").read_text()
+    assert 'id="no-data-' in voc and "<b>survey</b>" in voc
+    assert 'id="chart-voc-dimensions"' not in voc  # no empty axes

@@ -22,7 +22,10 @@ final as (
         targets.weight_column,
         targets.period_column,
         targets.row_filter,
-        targets.note
+        targets.note,
+        targets.context_column,
+        targets.context_weight,
+        targets.context_label
     from targets
 
 )

@@ -4,6 +4,13 @@
     of sources (only a telephony export at first): KPIs and pages whose inputs come from an
     absent source say "no data" instead of 0.
 -#}
+{%- set names = [] -%}
+{%- for node in graph.sources.values() -%}
+{%- if node.source_name != 'loader' and node.source_name not in names -%}
+{%- do names.append(node.source_name) -%}
+{%- endif -%}
+{%- endfor -%}
+
 with
 
 files as (
@@ -14,13 +21,10 @@ files as (
 
 declared as (
 
-    {%- set names = [] -%}
-    {%- for node in graph.sources.values() if node.source_name != 'loader' -%}
-        {%- if node.source_name not in names -%}{%- do names.append(node.source_name) -%}{%- endif -%}
-    {%- endfor %}
     {% for name in names | sort -%}
-    select '{{ name }}' as source
-    {% if not loop.last %}union all
+    select '{{ name }}' as source  -- noqa: RF04
+    {% if not loop.last -%}
+    union all
     {% endif -%}
     {%- endfor %}
 

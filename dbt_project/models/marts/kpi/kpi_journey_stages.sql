@@ -124,17 +124,20 @@ final as (
         cast(min(flagged.stage_order) as integer) as stage_order,
         min(flagged.next_stage) as next_stage,
         cast(count(*) as bigint) as customers_entered,
-        case when bool_or(flagged.is_observable) then
-            cast(count(*) filter (where flagged.is_converted) as bigint)
+        case
+            when bool_or(flagged.is_observable)
+                then cast(count(*) filter (where flagged.is_converted) as bigint)
         end as customers_converted,
-        case when bool_or(flagged.is_observable) then
-            cast(count(*) filter (where flagged.is_break) as bigint)
+        case
+            when bool_or(flagged.is_observable)
+                then cast(count(*) filter (where flagged.is_break) as bigint)
         end as journey_breaks,
-        case when bool_or(flagged.is_observable) then
-            {{ ratio(
-                'count(*) filter (where flagged.is_converted)',
-                'count(*) filter (where flagged.is_converted or flagged.is_break)'
-            ) }}
+        case
+            when bool_or(flagged.is_observable)
+                then {{ ratio(
+                    'count(*) filter (where flagged.is_converted)',
+                    'count(*) filter (where flagged.is_converted or flagged.is_break)'
+                ) }}
         end as stage_conversion_rate,
         cast(min(time_in_stage.mean_days_in_stage) as double) as mean_days_in_stage
     from flagged

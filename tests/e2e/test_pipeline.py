@@ -41,6 +41,7 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
             ).fetchall()
         }
         assert views == {
+            "stg_loader__files",
             "stg_contact_center__contacts",
             "stg_web__events",
             "stg_survey__responses",
@@ -110,7 +111,7 @@ def _assert_no_pii(con: duckdb.DuckDBPyConnection, schema: str) -> int:
 
 def test_no_raw_email_phone_or_name_in_staging(home: Path, first_run) -> None:
     with _db(home) as con:
-        assert _assert_no_pii(con, "staging") == 4
+        assert _assert_no_pii(con, "staging") == 5
 
 
 def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:

@@ -18,23 +18,26 @@ def con() -> duckdb.DuckDBPyConnection:
         """
         create table kpi.kpi_headline_targets as select * from (values
             ('kpi_cc', 'abandonment_rate', 'Abandonment', 0.05, 'at_most', 'ratio', 'offered',
-             'date_day', null, null),
+             'date_day', null, null, 'known_share', 'contacts', 'of contacts known'),
             ('kpi_voc', 'nps', 'NPS', 30.0, 'at_least', 'score', 'nps_responses',
-             'period_start', 'period_grain = ''week''', null),
+             'period_start', 'period_grain = ''week''', null, null, null, null),
             ('kpi_churn', 'churn_rate', 'Churn', 0.02, 'at_most', 'ratio', 'customers',
-             'month_start', null, null)
+             'month_start', null, null, null, null, null)
         ) as t(kpi_model, kpi_column, kpi_name, target, direction, unit, weight_column,
-               period_column, row_filter, note)
+               period_column, row_filter, note, context_column, context_weight, context_label)
         """
     )
     # Day 1: Q1 offered 10, 2 abandoned (0.2); Q2 offered 30, 3 abandoned (0.1).
     # Day 2: Q1 offered 0 (null rate); Q2 offered 20, 1 abandoned (0.05).
+    # Context: contacts of known customers, Q1 5 of 10, Q2 30 of 30, then Q2 15 of 20.
     con.execute(
         """
         create table kpi.kpi_cc as select * from (values
-            (date '2026-01-01', 'Q1', 10, 0.2), (date '2026-01-01', 'Q2', 30, 0.1),
-            (date '2026-01-02', 'Q1', 0, null), (date '2026-01-02', 'Q2', 20, 0.05)
-        ) as t(date_day, queue_key, offered, abandonment_rate)
+            (date '2026-01-01', 'Q1', 10, 0.2, 10, 0.5),
+            (date '2026-01-01', 'Q2', 30, 0.1, 30, 1.0),
+            (date '2026-01-02', 'Q1', 0, null, 0, null),
+            (date '2026-01-02', 'Q2', 20, 0.05, 20, 0.75)
+        ) as t(date_day, queue_key, offered, abandonment_rate, contacts, known_share)
         """
     )
     # Weekly rows are the grain to roll up; the monthly row repeats them and must be ignored.
@@ -99,6 +102,19 @@ def test_window_value_and_monthly_fallback(con) -> None:
     assert window_value(con, churn, dt.date(2026, 1, 20), 30) == pytest.approx(0.015)
     # 90 days: (100 * 0.03 + 200 * 0.015) / 300 = 0.02
     assert window_value(con, churn, dt.date(2026, 1, 20), 90) == pytest.approx(0.02)
+
+
+def test_context_figure_rolls_up_by_its_own_weight(con) -> None:
+    kpis = headline_kpis(con)
+    context = find_kpi(kpis, "kpi_cc", "abandonment_rate").context()
+    assert (context.column, context.weight_column, context.unit) == (
+        "known_share",
+        "contacts",
+        "ratio",
+    )
+    # (5 + 30 + 15) known / 60 contacts, not the mean of the shares
+    assert window_value(con, context, dt.date(2026, 1, 2), 30) == pytest.approx(50 / 60)
+    assert find_kpi(kpis, "kpi_voc", "nps").context() is None
 
 
 def test_meets_follows_the_direction() -> None:

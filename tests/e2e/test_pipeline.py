@@ -189,11 +189,3 @@ def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path
         )
     catalog = json.loads((tmp_path / "catalog.json").read_text())
     assert any(key.endswith("fct_touchpoints") for key in catalog["nodes"])
-
-
-def test_dbt_unit_tests_pass(home: Path, first_run) -> None:
-    """Every business rule's and KPI's unit test (the nightly job leaves them to CI)."""
-    result = run_dbt(home, "test", "--select", "resource_type:unit_test")
-    assert result.returncode == 0, result.stdout[-4000:]
-    passed = int(re.search(r"PASS=(\d+)", result.stdout).group(1))
-    assert passed >= 16  # every unit test in the project

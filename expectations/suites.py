@@ -50,17 +50,11 @@ def volume_suite(gate: GateConfig) -> list:
     return expectations
 
 
-def kpi_suite(ratio_columns: list[str], nps_columns: list[str] = ()) -> list:
-    """On a KPI table: every ratio in [0, 1], every NPS in [-100, 100]."""
+def kpi_suite(ranges: tuple[tuple[str, float, float], ...]) -> list:
+    """On a KPI table: every (column, min, max) of its dbt value_between tests holds."""
     return [
-        *(
-            gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
-            for c in ratio_columns
-        ),
-        *(
-            gxe.ExpectColumnValuesToBeBetween(column=c, min_value=-100, max_value=100)
-            for c in nps_columns
-        ),
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
+        for column, low, high in ranges
     ]
 
 

@@ -16,21 +16,6 @@ from orchestration.quality import frames, rules
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
-KPI_CHECKS = {  # KPI model -> (ratio columns, NPS columns)
-    "kpi_contact_centre_daily": (["abandonment_rate", "service_level", "transfer_rate"], []),
-    "kpi_service_daily": (["first_contact_resolution_rate", "repeat_contact_rate"], []),
-    "kpi_self_service_daily": (["containment_rate", "resolved_containment_rate"], []),
-    "kpi_email_daily": (["unanswered_rate"], []),
-    "kpi_channel_escalation_daily": (["channel_escalation_rate"], []),
-    "kpi_voc": (["csat", "ces_easy_rate"], ["nps"]),
-    "kpi_journey_stages": (["stage_conversion_rate"], []),
-    "kpi_churn_monthly": (["churn_rate"], []),
-    "kpi_moments_of_truth": (
-        ["churn_rate_with", "churn_rate_without"],
-        ["nps_with", "nps_without"],
-    ),
-}
-
 
 def _release_memory() -> None:
     """Hand the memory a check freed back to the system: the run process lives on through dbt,
@@ -140,7 +125,9 @@ def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
     return _check
 
 
-def _kpi_check(model: str, ratios: list[str], nps: list[str]) -> dg.AssetChecksDefinition:
+def _kpi_check(
+    model: str, ranges: tuple[tuple[str, float, float], ...]
+) -> dg.AssetChecksDefinition:
     relation = f"kpi.{model}"
 
     @dg.asset_check(
@@ -148,8 +135,9 @@ def _kpi_check(model: str, ratios: list[str], nps: list[str]) -> dg.AssetChecksD
         name="kpi_expectations",
         blocking=True,
         description=(
-            "Great Expectations on the KPI table: ratios in [0, 1], NPS in [-100, 100], and where "
-            "it applies KPI counts reconcile with the facts and every day of the period is present."
+            "Great Expectations on the KPI table: every column within the range of its dbt "
+            "value_between test (ratios in [0, 1], NPS in [-100, 100], ...), and where it applies "
+            "KPI counts reconcile with the facts and every day of the period is present."
         ),
     )
     def _check() -> dg.AssetCheckResult:
@@ -158,7 +146,7 @@ def _kpi_check(model: str, ratios: list[str], nps: list[str]) -> dg.AssetChecksD
 
         con = connect(Settings.from_env(), read_only=True)
         try:
-            outcomes = [validate(model, frames.table(con, relation), suites.kpi_suite(ratios, nps))]
+            outcomes = [validate(model, frames.table(con, relation), suites.kpi_suite(ranges))]
             if relation in frames.RECONCILIATIONS:
                 outcomes.append(
                     validate(
@@ -180,5 +168,5 @@ def _kpi_check(model: str, ratios: list[str], nps: list[str]) -> dg.AssetChecksD
 
 quality_checks = [
     *(_raw_check(spec) for spec in SOURCES.values()),
-    *(_kpi_check(model, ratios, nps) for model, (ratios, nps) in KPI_CHECKS.items()),
+    *(_kpi_check(model, ranges) for model, ranges in rules.kpi_ranges().items()),
 ]

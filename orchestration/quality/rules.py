@@ -116,6 +116,30 @@ def load(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, GateConfig]:
     return configs
 
 
+@cache
+def kpi_ranges(
+    project_dir: Path = DBT_PROJECT_DIR,
+) -> dict[str, tuple[tuple[str, float, float], ...]]:
+    """KPI model -> (column, min, max) of every `value_between` test in the kpi models' YAML:
+    the ranges the dbt tests hold are the ones the Great Expectations gate holds, declared once
+    (a KPI added with its `value_between` tests is under the gate without a Python edit)."""
+    ranges: dict[str, tuple[tuple[str, float, float], ...]] = {}
+    for path in sorted((project_dir / "models/marts/kpi").glob("*.yml")):
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+            found = []
+            for column in model.get("columns", []):
+                for test in column.get("data_tests") or []:
+                    if isinstance(test, dict) and "value_between" in test:
+                        spec = test["value_between"]
+                        arguments = spec.get("arguments", spec)
+                        found.append(
+                            (column["name"], arguments["min_value"], arguments["max_value"])
+                        )
+            if found:
+                ranges[model["name"]] = tuple(found)
+    return ranges
+
+
 def for_source(name: str) -> GateConfig:
     """The gate configuration of one source (defaults only when its YAML declares none)."""
     return load().get(name) or GateConfig(source=name, **_defaults(DBT_PROJECT_DIR))

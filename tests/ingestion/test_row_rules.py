@@ -178,3 +178,18 @@ def test_rules_come_from_the_sources_yaml_and_the_project_vars(tmp_path: Path) -
     assert gate.max_quarantined_share == 0.2  # the source's own value wins
     assert gate.volume_band == (0.25, 4.0)  # the project's default
     assert gate.row_rules == (rules.RowRule("r", "in_range", ("s",), 1, None),)
+
+
+def test_kpi_range_gate_comes_from_the_dbt_value_between_tests(tmp_path: Path) -> None:
+    """A KPI model added by the README's recipe (YAML with value_between) is under the gate."""
+    (tmp_path / "models/marts/kpi").mkdir(parents=True)
+    (tmp_path / "models/marts/kpi/_kpi__models.yml").write_text(
+        "models:\n  - name: kpi_new\n    columns:\n      - name: day\n"
+        "      - name: new_rate\n        data_tests:\n          - not_null\n"
+        "          - value_between:\n              arguments: {min_value: 0, max_value: 1}\n"
+    )
+    assert rules.kpi_ranges(tmp_path) == {"kpi_new": (("new_rate", 0, 1),)}
+    project = rules.kpi_ranges()
+    assert ("nps", -100, 100) in project["kpi_voc"]
+    assert ("nps_with", -100, 100) in project["kpi_moments_of_truth"]
+    assert "kpi_headline_targets" not in project  # no ranges, no range gate

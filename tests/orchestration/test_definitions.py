@@ -75,12 +75,10 @@ def test_quality_checks_gate_the_publish_asset() -> None:
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     for source in ("contact_center/contacts", "web/events", "survey/responses", "crm/customers"):
         assert (source, "raw_expectations") in checks
-    for model in (
-        "kpi_contact_centre_daily",
-        "kpi_service_daily",
-        "kpi_voc",
-        "kpi_moments_of_truth",
-    ):
+    from orchestration.quality.rules import kpi_ranges
+
+    assert len(kpi_ranges()) == 9  # every kpi_* model with value_between tests
+    for model in kpi_ranges():
         assert (f"kpi/{model}", "kpi_expectations") in checks
     publish = graph.get(dg.AssetKey("published_warehouse"))
     assert dg.AssetKey(["kpi", "kpi_voc"]) in publish.parent_keys

@@ -1,12 +1,21 @@
-"""The landing contract: each source's files, columns and types.
+"""The landing contract: each source's files, columns and types, read from the dbt sources YAML.
 
-Adding a source means adding one `SourceSpec` here, a sources YAML entry and a staging model
-(see README "How to add a source").
+One home: a landing source is a table of `models/staging/<source>/_<source>__sources.yml` with
+`meta: landing: {format, suffixes}`; its columns (`data_type`, a DuckDB type; `meta: {required:
+true}`) are the loader's contract, and their descriptions the docs. Adding a source touches no
+Python (README "How to add a source"). Columns starting with `_` are the loader's lineage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+FORMATS = ("jsonl", "csv")  # Parquet files are read by DuckDB whatever the format says
 
 
 @dataclass(frozen=True)
@@ -37,107 +46,51 @@ class SourceSpec:
         return tuple(column.name for column in self.columns if column.required)
 
 
-def _c(name: str, type_: str = "VARCHAR", required: bool = False) -> Column:
-    return Column(name, type_, required)
+class ContractError(ValueError):
+    """A sources YAML that does not declare a usable landing contract."""
 
 
-CONTACT_CENTER = SourceSpec(
-    name="contact_center",
-    table="contacts",
-    format="jsonl",
-    suffixes=(".jsonl", ".json", ".jsonl.gz"),
-    columns=(
-        _c("contact_id", required=True),
-        _c("initial_contact_id"),
-        _c("previous_contact_id"),
-        _c("channel", required=True),
-        _c("direction"),
-        _c("initiation_method"),
-        _c("customer_id"),
-        _c("customer_phone"),
-        _c("customer_email"),
-        _c("ivr_path"),
-        _c("ivr_outcome"),
-        _c("queue"),
-        _c("agent_id"),
-        _c("initiated_at", "TIMESTAMP", required=True),
-        _c("queued_at", "TIMESTAMP"),
-        _c("answered_at", "TIMESTAMP"),
-        _c("ended_at", "TIMESTAMP"),
-        _c("acw_ended_at", "TIMESTAMP"),
-        _c("hold_seconds", "INTEGER"),
-        _c("disconnect_reason"),
-        _c("contact_reason"),
-        _c("disposition"),
-        _c("received_at", "TIMESTAMP"),
-        _c("first_response_at", "TIMESTAMP"),
-    ),
-)
+def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
+    landing = table["meta"]["landing"]
+    where = f"{path.name}: {source['name']}.{table['name']}"
+    if landing.get("format") not in FORMATS:
+        raise ContractError(f"{where}: meta.landing.format must be one of {', '.join(FORMATS)}")
+    if table.get("identifier") != f"{source['name']}__{table['name']}":
+        raise ContractError(f"{where}: identifier must be {source['name']}__{table['name']}")
+    columns = []
+    for column in table.get("columns", []):
+        if column["name"].startswith("_"):
+            continue
+        if "data_type" not in column:
+            raise ContractError(f"{where}: column {column['name']} has no data_type")
+        meta = column.get("meta") or {}
+        columns.append(
+            Column(column["name"], column["data_type"].upper(), bool(meta.get("required")))
+        )
+    if not columns:
+        raise ContractError(f"{where}: no columns")
+    return SourceSpec(
+        name=source["name"],
+        table=table["name"],
+        format=landing["format"],
+        suffixes=tuple(landing["suffixes"]),
+        columns=tuple(columns),
+    )
 
-WEB = SourceSpec(
-    name="web",
-    table="events",
-    format="jsonl",
-    suffixes=(".jsonl.gz", ".jsonl", ".parquet"),
-    columns=(
-        _c("event_id", required=True),
-        _c("event_at", "TIMESTAMP", required=True),
-        _c("cookie_id", required=True),
-        _c("user_id"),
-        _c("event_name", required=True),
-        _c("page_url"),
-        _c("page_path"),
-        _c("referrer"),
-        _c("utm_source"),
-        _c("utm_medium"),
-        _c("utm_campaign"),
-        _c("device_type"),
-        _c("search_term"),
-        _c("order_id"),
-        _c("order_value", "DECIMAL(12,2)"),
-    ),
-)
 
-SURVEY = SourceSpec(
-    name="survey",
-    table="responses",
-    format="csv",
-    suffixes=(".csv",),
-    columns=(
-        _c("response_id", required=True),
-        _c("survey_type", required=True),
-        _c("contact_id"),
-        _c("customer_id"),
-        _c("customer_email"),
-        _c("sent_at", "TIMESTAMP"),
-        _c("responded_at", "TIMESTAMP", required=True),
-        _c("nps", "INTEGER"),
-        _c("csat", "INTEGER"),
-        _c("ces", "INTEGER"),
-        _c("verbatim"),
-        _c("language"),
-    ),
-)
+def load_sources(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, SourceSpec]:
+    """Every landing source declared in the project's sources YAML, by name."""
+    specs: dict[str, SourceSpec] = {}
+    for path in sorted((project_dir / "models").rglob("_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text()).get("sources", []):
+            for table in source.get("tables", []):
+                if "landing" in (table.get("meta") or {}):
+                    specs[source["name"]] = _spec(source, table, path)
+    return specs
 
-CRM = SourceSpec(
-    name="crm",
-    table="customers",
-    format="csv",
-    suffixes=(".csv",),
-    columns=(
-        _c("customer_id", required=True),
-        _c("email"),
-        _c("phone"),
-        _c("first_name"),
-        _c("last_name"),
-        _c("segment"),
-        _c("plan"),
-        _c("signup_date", "DATE"),
-        _c("cancel_date", "DATE"),
-        _c("country"),
-        _c("language"),
-        _c("updated_at", "TIMESTAMP", required=True),
-    ),
-)
 
-SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (CONTACT_CENTER, WEB, SURVEY, CRM)}
+SOURCES: dict[str, SourceSpec] = load_sources()
+CONTACT_CENTER = SOURCES["contact_center"]
+WEB = SOURCES["web"]
+SURVEY = SOURCES["survey"]
+CRM = SOURCES["crm"]

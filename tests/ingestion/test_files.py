@@ -88,3 +88,37 @@ def test_gzip_file_of_several_members_is_read_whole(tmp_path: Path) -> None:
     read = files.read_landing_file(landing, SOURCES["web"], known=set())
     assert read.error is None
     assert read.table.column("_raw").to_pylist() == ['{"a":1}', '{"a":2}', '{"a":3}']
+
+
+def test_a_source_is_declared_in_its_sources_yaml_alone(tmp_path) -> None:
+    """Adding a source touches no Python: the loader's contract is read from the YAML."""
+    import pytest
+
+    from orchestration.ingestion.sources import ContractError, load_sources
+
+    folder = tmp_path / "models/staging/tickets"
+    folder.mkdir(parents=True)
+    yaml_text = (
+        "sources:\n  - name: tickets\n    schema: raw\n    tables:\n      - name: events\n"
+        "        identifier: tickets__events\n"
+        "        meta: {landing: {format: csv, suffixes: [.csv]}}\n"
+        "        columns:\n"
+        "          - {name: ticket_id, data_type: varchar, meta: {required: true}}\n"
+        "          - {name: opened_at, data_type: timestamp}\n"
+        "          - {name: _file}\n"
+    )
+    (folder / "_tickets__sources.yml").write_text(yaml_text)
+    spec = load_sources(tmp_path)["tickets"]
+    assert (spec.raw_table, spec.format, spec.suffixes, spec.required) == (
+        "raw.tickets__events",
+        "csv",
+        (".csv",),
+        ("ticket_id",),
+    )
+    assert [(c.name, c.type) for c in spec.columns] == [
+        ("ticket_id", "VARCHAR"),
+        ("opened_at", "TIMESTAMP"),
+    ]
+    (folder / "_tickets__sources.yml").write_text(yaml_text.replace(", data_type: timestamp", ""))
+    with pytest.raises(ContractError, match="column opened_at has no data_type"):
+        load_sources(tmp_path)

@@ -19,10 +19,6 @@ from orchestration.settings import Settings
 DEMO_PARAMS = {"customers": 2000, "days": 30, "start": dt.date(2026, 9, 1), "seed": 42}
 
 
-class CliError(Exception):
-    """An error the user can act on: printed as one line."""
-
-
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

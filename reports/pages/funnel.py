@@ -73,7 +73,8 @@ def build(ctx: ReportContext) -> Page:
                 "Stage conversion and journey breaks",
                 chart(breaks, "stage-breaks"),
                 note="Conversion = customers entering the next stage within the window / "
-                "customers entering; a break is a customer who left the stage without reaching "
+                "customers whose window has passed or who converted (kpi_journey_stages); "
+                "a break is a customer who left the stage without reaching "
                 "the next one within the window; with a source missing, the stages it "
                 "shows cannot be followed (no data, not 0)"
                 + (

@@ -167,3 +167,24 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
     voc = (home / "reports/voc.html").read_text()
     assert 'id="no-data-' in voc and "<b>survey</b>" in voc
     assert 'id="chart-voc-dimensions"' not in voc  # no empty axes
+
+
+def test_stage_conversion_rolls_up_by_its_own_denominator(dirty) -> None:
+    """30 days of conversion = converted / (converted + breaks) over the rows, as the formula
+    says: the roll-up weight is the formula's denominator, not the customers entering."""
+    from reports.rollup import find_kpi, headline_kpis, rollup
+
+    home, _ = dirty
+
+    with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
+        kpi = find_kpi(headline_kpis(con), "kpi_journey_stages", "stage_conversion_rate")
+        rolled = rollup(con, kpi)["value"].iloc[0]
+        [(formula,)] = con.execute(
+            "select sum(customers_converted) / sum(customers_converted + journey_breaks)"
+            " from kpi.kpi_journey_stages where stage_conversion_rate is not null"
+        ).fetchall()
+        rows = con.execute(
+            "select count(*) from kpi.kpi_journey_stages where stage_conversion_rate is not null"
+        ).fetchone()[0]
+    assert rows > 1  # several rows, so a wrong weight shows
+    assert formula is not None and rolled == pytest.approx(formula)

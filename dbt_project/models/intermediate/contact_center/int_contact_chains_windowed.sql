@@ -28,7 +28,7 @@ chains as (
         ) as first_channel,
         count(*) as legs,
         max(case when legs.is_handled then 1 else 0 end) = 1 as is_assisted,
-        max(case when legs.channel in ('bot', 'ivr') or legs.ivr_path is not null then 1 else 0 end)
+        max(case when legs.channel = 'bot' or legs.ivr_path is not null then 1 else 0 end)
         = 1 as has_self_service,
         max(case when legs.is_contained then 1 else 0 end) = 1 as is_contained,
         max(case when legs.is_resolved then 1 else 0 end) = 1 as is_resolved,

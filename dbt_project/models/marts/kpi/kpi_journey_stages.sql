@@ -1,7 +1,7 @@
 {#-
     Journey KPIs per month of first entry x stage, for the funnel awareness -> consideration ->
     purchase -> service -> loyalty. A customer converts when they first enter the next stage
-    within var('stage_conversion_window_days') (30) of first entering this one; a journey break is
+    within var('stage_conversion_window_days') (14) of first entering this one; a journey break is
     a customer whose window has passed without converting. A next stage that no touchpoint
     type of a source with data can reach (by the stage rules) cannot be observed: its
     conversions and breaks are null ("no data"), not 0.
@@ -132,6 +132,11 @@ final as (
             when bool_or(flagged.is_observable)
                 then cast(count(*) filter (where flagged.is_break) as bigint)
         end as journey_breaks,
+        -- the denominator of conversion (customers still inside their window are left out)
+        case
+            when bool_or(flagged.is_observable)
+                then cast(count(*) filter (where flagged.is_converted or flagged.is_break) as bigint)
+        end as customers_with_outcome,
         case
             when bool_or(flagged.is_observable)
                 then {{ ratio(

@@ -102,6 +102,8 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
             f"{settings.reports_dir / 'index.html'}"
         )
         return 0
+    from orchestration.run_state import failure_lines
+
     for line in failure_lines(result.all_events):
         _say(line)
     _say(
@@ -112,29 +114,6 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
 
     _say(f"reports marked stale: {build_reports_for_latest_run(settings)}")
     return 1
-
-
-def failure_lines(events) -> list[str]:
-    """One line per failed check and per failed step, with the innermost error message."""
-    lines = []
-    for event in events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                detail = evaluation.description or ""
-                lines.append(
-                    f"CHECK FAILED {evaluation.asset_key.to_user_string()}:"
-                    f"{evaluation.check_name}: {detail[:300]}"
-                )
-        elif event.is_step_failure:
-            error = event.step_failure_data.error
-            while error is not None and error.cause is not None:
-                error = error.cause
-            if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
-                continue  # the failed check itself is reported above
-            message = (error.message if error else "unknown error").strip().splitlines()[0]
-            lines.append(f"FAILED {event.step_key}: {message[:300]}")
-    return lines
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

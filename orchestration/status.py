@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 
+from orchestration.run_state import blocked_run, format_time
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 
@@ -152,43 +151,6 @@ def _publication(settings: Settings) -> str:
     )
 
 
-@dataclass(frozen=True)
-class BlockedRun:
-    """The latest run failed: what failed, and since when the published data is stale."""
-
-    run_id: str
-    started: str  # UTC, "YYYY-MM-DD HH:MM:SS"
-    failures: list[str]
-    stale_since: str | None  # UTC publication time of the data still published; None: never
-
-
-def blocked_run(settings: Settings) -> BlockedRun | None:
-    """The latest Dagster run when it failed (None when it succeeded or there is none)."""
-    import dagster as dg
-
-    from orchestration.cli import failure_lines
-    from orchestration.publish.writer import latest_publication
-
-    with dg.DagsterInstance.get() as instance:
-        runs = instance.get_runs(limit=1)
-        if not runs or runs[0].status.value != "FAILURE":
-            return None
-        run = runs[0]
-        events = [
-            record.event_log_entry.dagster_event
-            for record in instance.get_records_for_run(run.run_id, limit=100_000).records
-            if record.event_log_entry.dagster_event
-        ]
-        started = instance.get_run_stats(run.run_id).start_time
-    latest = latest_publication(settings)
-    return BlockedRun(
-        run_id=run.run_id,
-        started=_fmt(started) if started else "",
-        failures=failure_lines(events),
-        stale_since=str(latest["published_at"]) if latest else None,
-    )
-
-
 def _last_run_problems(settings: Settings) -> str:
     blocked = blocked_run(settings)
     if blocked is None:
@@ -211,7 +173,7 @@ def _runs(settings: Settings) -> str:
         rows = []
         for run in runs:
             stats = instance.get_run_stats(run.run_id)
-            started = stats.start_time and _fmt(stats.start_time)
+            started = stats.start_time and format_time(stats.start_time)
             took = (
                 f"{stats.end_time - stats.start_time:.0f}s"
                 if stats.end_time and stats.start_time
@@ -225,12 +187,6 @@ def _runs(settings: Settings) -> str:
     return "Last runs:\n" + _table(
         ["run", "job", "status", "started (UTC)", "took", "failed steps"], rows
     )
-
-
-def _fmt(timestamp: float) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def render_status(settings: Settings) -> str:

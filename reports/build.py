@@ -7,8 +7,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from orchestration.run_state import BlockedRun
 from orchestration.settings import Settings
-from orchestration.status import BlockedRun
 from orchestration.warehouse import connect
 from reports.context import ReportContext
 from reports.html import Page, Section, anchor, no_data, render, stale_banner
@@ -21,7 +21,7 @@ PAGE_BUILDERS = [overview, journey, paths, funnel, contact_centre, voc, moments,
 def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
     """Write every page; return the path of index.html.
 
-    `blocked`: the latest run when it was blocked (`orchestration.status.blocked_run`); it adds
+    `blocked`: the latest run when it was blocked (`orchestration.run_state.blocked_run`); it adds
     the stale banner to every page.
     """
     generated_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -84,7 +84,7 @@ def _say_what_is_missing(page: Page, ctx: ReportContext) -> Page:
 
 def build_reports_for_latest_run(settings: Settings) -> Path:
     """The pages with the latest Dagster run's state: a stale banner when it was blocked."""
-    from orchestration.status import blocked_run
+    from orchestration.run_state import blocked_run
 
     return build_reports(settings, blocked=blocked_run(settings))
 

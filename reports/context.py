@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from orchestration.status import BlockedRun
+from orchestration.run_state import BlockedRun
 from reports.rollup import Kpi
 
 

@@ -54,7 +54,7 @@ def add_counts(into: dict[str, dict[str, int]], counts: dict[str, dict[str, int]
 
 
 def _simulate_shard(params: SimulationParams, folder: Path) -> dict[str, dict[str, int]]:
-    from orchestration.simulator import simulate_world
+    from orchestration.simulator.one_world import simulate_world
 
     return simulate_world(params, folder / "landing", folder / "truth")
 

@@ -1,0 +1,76 @@
+"""The state of the latest run: its failures, one line each, and whether it was blocked.
+
+Below both the `cjm` command and the reports (which mark their pages stale with it); imports
+neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestration.settings import Settings
+
+
+def failure_lines(events) -> list[str]:
+    """One line per failed check and per failed step, with the innermost error message."""
+    lines = []
+    for event in events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                detail = evaluation.description or ""
+                lines.append(
+                    f"CHECK FAILED {evaluation.asset_key.to_user_string()}:"
+                    f"{evaluation.check_name}: {detail[:300]}"
+                )
+        elif event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the failed check itself is reported above
+            message = (error.message if error else "unknown error").strip().splitlines()[0]
+            lines.append(f"FAILED {event.step_key}: {message[:300]}")
+    return lines
+
+
+@dataclass(frozen=True)
+class BlockedRun:
+    """The latest run failed: what failed, and since when the published data is stale."""
+
+    run_id: str
+    started: str  # UTC, "YYYY-MM-DD HH:MM:SS"
+    failures: list[str]
+    stale_since: str | None  # UTC publication time of the data still published; None: never
+
+
+def blocked_run(settings: Settings) -> BlockedRun | None:
+    """The latest Dagster run when it failed (None when it succeeded or there is none)."""
+    import dagster as dg
+
+    from orchestration.publish.writer import latest_publication
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs or runs[0].status.value != "FAILURE":
+            return None
+        run = runs[0]
+        events = [
+            record.event_log_entry.dagster_event
+            for record in instance.get_records_for_run(run.run_id, limit=100_000).records
+            if record.event_log_entry.dagster_event
+        ]
+        started = instance.get_run_stats(run.run_id).start_time
+    latest = latest_publication(settings)
+    return BlockedRun(
+        run_id=run.run_id,
+        started=format_time(started) if started else "",
+        failures=failure_lines(events),
+        stale_since=str(latest["published_at"]) if latest else None,
+    )
+
+
+def format_time(timestamp: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -3,7 +3,7 @@
 One home: a landing source is a table of `models/staging/<source>/_<source>__sources.yml` with
 `meta: landing: {format, suffixes}`; its columns (`data_type`, a DuckDB type; `meta: {required:
 true}`) are the loader's contract, and their descriptions the docs. Adding a source touches no
-Python (README "How to add a source"). Columns starting with `_` are the loader's lineage.
+Python (docs/sources.md, "How to add a source"). Columns starting with `_` are the loader's lineage.
 """
 
 from __future__ import annotations

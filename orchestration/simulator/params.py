@@ -1,4 +1,4 @@
-"""Every knob of the simulator, with its default and meaning (README "Simulator parameters")."""
+"""Every knob of the simulator, with its default and meaning (docs/sources.md, "Simulator parameters")."""
 
 from __future__ import annotations
 

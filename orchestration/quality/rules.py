@@ -3,7 +3,8 @@
 Defaults live in `dbt_project/dbt_project.yml` (`vars: gate_*`); each source table may override
 them and declares its own row rules under `meta: gate:` in its sources YAML
 (`models/staging/<source>/_<source>__sources.yml`). An analytics engineer edits YAML there, never
-Python. Row rules quarantine a row at load; batch rules block publication (docs/operations.md, "The gate").
+Python. Row rules quarantine a row at load; batch rules block publication
+(docs/operations.md, "The gate").
 
 A source table's `meta: gate:` may hold:
 

@@ -1,4 +1,5 @@
-"""Every knob of the simulator, with its default and meaning (docs/sources.md, "Simulator parameters")."""
+"""Every knob of the simulator, with its default and meaning (docs/sources.md, "Simulator
+parameters")."""
 
 from __future__ import annotations
 

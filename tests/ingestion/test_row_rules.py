@@ -181,7 +181,7 @@ def test_rules_come_from_the_sources_yaml_and_the_project_vars(tmp_path: Path) -
 
 
 def test_kpi_range_gate_comes_from_the_dbt_value_between_tests(tmp_path: Path) -> None:
-    """A KPI model added by the recipe in docs/kpis.md (YAML with value_between) is under the gate."""
+    """A KPI model added by the recipe (docs/kpis.md: YAML with value_between) is gated."""
     (tmp_path / "models/marts/kpi").mkdir(parents=True)
     (tmp_path / "models/marts/kpi/_kpi__models.yml").write_text(
         "models:\n  - name: kpi_new\n    columns:\n      - name: day\n"

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 PERSONAS = ("price_sensitive", "digital_first", "high_value", "phone_first")
 LANGUAGES = ("en", "lv", "ru", "lt", "hy", "zh")
 REASONS = ("billing", "delivery", "technical", "account", "cancellation", "sales_question")
-ASSISTED_CHANNELS = ("voice", "chat", "email")
 PLANS = ("basic", "standard", "premium")
 
 

@@ -13,7 +13,6 @@ DAY = 86_400
 PLAN_MIX = np.array(  # basic, standard, premium by persona
     [[0.70, 0.25, 0.05], [0.30, 0.50, 0.20], [0.05, 0.35, 0.60], [0.50, 0.40, 0.10]]
 )
-HIGH_VALUE = PERSONAS.index("high_value")
 
 
 @dataclass

@@ -7,8 +7,7 @@ import numpy as np
 from orchestration.simulator.params import REASONS, SimulationParams
 from orchestration.simulator.population import DAY, Population
 
-KINDS = ("awareness", "consideration", "purchase", "browse", "help", "cancel")
-AWARENESS, CONSIDERATION, PURCHASE, BROWSE, HELP, CANCEL = range(6)
+AWARENESS, CONSIDERATION, PURCHASE, BROWSE, HELP, CANCEL = range(6)  # kinds of visit
 EVENT_NAMES = (
     "page_view",
     "login",

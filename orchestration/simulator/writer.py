@@ -22,6 +22,7 @@ from orchestration.simulator.population import DAY
 from orchestration.simulator.service import (
     CHANNELS,
     DISCONNECTS,
+    DISPOSITIONS,
     INITIATION,
     IVR_OUTCOMES,
     SYSTEM_DROP,
@@ -187,7 +188,7 @@ class LandingWriter:
                                    then l.hold::varchar::json end,
                 disconnect_reason: pick({_sql_list(DISCONNECTS)}, nullif(l.disconnect, 0)),
                 contact_reason: pick({reasons}, l.reason),
-                disposition: pick(['', 'resolved', 'unresolved'], nullif(l.disposition, 0)),
+                disposition: pick({_sql_list(DISPOSITIONS)}, nullif(l.disposition, 0)),
                 received_at: case when l.channel = 2 then iso(l.initiated) end,
                 first_response_at: case when l.channel = 2 then iso(l.first_response) end
             }})::varchar as line

@@ -47,19 +47,20 @@ class RowRule:
 class GateConfig:
     """Everything the gate knows about one source."""
 
+    # thresholds: no defaults here, they come from the dbt vars gate_* (one home)
     source: str
+    max_quarantined_share: float
+    min_quarantined_rows: int
+    volume_band: tuple[float, float]
+    volume_weeks: int
+    volume_min_history_days: int
+    volume_min_rows: int
+    future_tolerance_hours: int
+    earliest_date: str
     natural_key: tuple[str, ...] = ()
     row_rules: tuple[RowRule, ...] = ()
     volume: bool = False
     daily: bool = False
-    max_quarantined_share: float = 0.01
-    min_quarantined_rows: int = 10
-    volume_band: tuple[float, float] = (0.5, 2.0)
-    volume_weeks: int = 4
-    volume_min_history_days: int = 7
-    volume_min_rows: int = 20
-    future_tolerance_hours: int = 24
-    earliest_date: str = "2000-01-01"
 
 
 DEFAULT_KEYS = {
@@ -88,9 +89,11 @@ def _row_rule(entry: dict) -> RowRule:
 
 def _defaults(project_dir: Path) -> dict:
     variables = yaml.safe_load((project_dir / "dbt_project.yml").read_text()).get("vars", {})
-    values = {field_: variables[var] for field_, var in DEFAULT_KEYS.items() if var in variables}
-    if "volume_band" in values:
-        values["volume_band"] = tuple(float(v) for v in values["volume_band"])
+    missing = [var for var in DEFAULT_KEYS.values() if var not in variables]
+    if missing:
+        raise ValueError(f"dbt_project.yml vars lack the gate's {', '.join(missing)}")
+    values = {field_: variables[var] for field_, var in DEFAULT_KEYS.items()}
+    values["volume_band"] = tuple(float(v) for v in values["volume_band"])
     return values
 
 

@@ -14,7 +14,7 @@ import pytest
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import CONTACT_CENTER, SURVEY
 from orchestration.quality import rules
-from orchestration.settings import Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse import connect
 
 
@@ -163,8 +163,9 @@ def test_survey_scores_out_of_range_are_quarantined(settings) -> None:
 
 def test_rules_come_from_the_sources_yaml_and_the_project_vars(tmp_path: Path) -> None:
     (tmp_path / "models/staging/x").mkdir(parents=True)
+    project = (DBT_PROJECT_DIR / "dbt_project.yml").read_text()
     (tmp_path / "dbt_project.yml").write_text(
-        "vars:\n  gate_max_quarantined_share: 0.05\n  gate_volume_band: [0.25, 4]\n"
+        project.replace("gate_volume_band: [0.5, 2.0]", "gate_volume_band: [0.25, 4]")
     )
     (tmp_path / "models/staging/x/_x__sources.yml").write_text(
         "sources:\n  - name: x\n    tables:\n      - name: t\n        meta:\n          gate:\n"
@@ -193,3 +194,10 @@ def test_kpi_range_gate_comes_from_the_dbt_value_between_tests(tmp_path: Path) -
     assert ("nps", -100, 100) in project["kpi_voc"]
     assert ("nps_with", -100, 100) in project["kpi_moments_of_truth"]
     assert "kpi_headline_targets" not in project  # no ranges, no range gate
+
+
+def test_the_gate_thresholds_have_one_home_the_dbt_vars(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text("vars:\n  gate_max_quarantined_share: 0.05\n")
+    with pytest.raises(ValueError, match="vars lack the gate's gate_min_quarantined_rows"):
+        rules.load(tmp_path)

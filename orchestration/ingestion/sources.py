@@ -8,6 +8,7 @@ Python (docs/sources.md, "How to add a source"). Columns starting with `_` are t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,15 +79,22 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
     )
 
 
-def load_sources(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, SourceSpec]:
-    """Every landing source declared in the project's sources YAML, by name."""
-    specs: dict[str, SourceSpec] = {}
+def landing_tables(project_dir: Path = DBT_PROJECT_DIR) -> Iterator[tuple[Path, dict, dict]]:
+    """(YAML file, source, table) of every landing source table (`meta: landing:`) declared in
+    the project's sources YAML: the one reader of those files, for the loader and the gate."""
     for path in sorted((project_dir / "models").rglob("_*__sources.yml")):
         for source in yaml.safe_load(path.read_text()).get("sources", []):
             for table in source.get("tables", []):
                 if "landing" in (table.get("meta") or {}):
-                    specs[source["name"]] = _spec(source, table, path)
-    return specs
+                    yield path, source, table
+
+
+def load_sources(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, SourceSpec]:
+    """Every landing source declared in the project's sources YAML, by name."""
+    return {
+        source["name"]: _spec(source, table, path)
+        for path, source, table in landing_tables(project_dir)
+    }
 
 
 SOURCES: dict[str, SourceSpec] = load_sources()

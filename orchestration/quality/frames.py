@@ -7,14 +7,12 @@ import pandas as pd
 
 from orchestration.quality.rules import GateConfig
 
-# Ledger rows the gate judges: the latest delivery of each file (a corrected file of the same
-# name supersedes the one it corrects) that is neither published nor knowingly accepted.
-PENDING_FILES = """
+# The latest delivery of each file of a source: a corrected file of the same name supersedes
+# the one it corrects.
+LATEST_DELIVERIES = """
     select ledger.*
     from raw.load_ledger as ledger
     where ledger.source = $source
-        and ledger.published_at is null
-        and ledger.load_id not in (select load_id from meta.accepted_loads)
         and ledger.load_id = (
             select latest.load_id from raw.load_ledger as latest
             where latest.source = ledger.source and latest.file = ledger.file
@@ -22,17 +20,19 @@ PENDING_FILES = """
         )
 """
 
+# Ledger rows the gate judges: latest deliveries neither published nor knowingly accepted.
+PENDING_FILES = f"""
+    select * from ({LATEST_DELIVERIES}) as delivered
+    where delivered.published_at is null
+        and delivered.load_id not in (select load_id from meta.accepted_loads)
+"""
+
 # Rows delivered per landing day: the latest delivery of each file, files rejected whole aside.
-DAILY_ROWS = """
-    select ledger.day, sum(ledger.rows_read) as row_count
-    from raw.load_ledger as ledger
-    where ledger.source = $source and ledger.status <> 'rejected'
-        and ledger.load_id = (
-            select latest.load_id from raw.load_ledger as latest
-            where latest.source = ledger.source and latest.file = ledger.file
-            order by latest.loaded_at desc, latest.load_id desc limit 1
-        )
-    group by ledger.day
+DAILY_ROWS = f"""
+    select delivered.day, sum(delivered.rows_read) as row_count
+    from ({LATEST_DELIVERIES}) as delivered
+    where delivered.status <> 'rejected'
+    group by delivered.day
 """
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.ingestion.sources import landing_tables
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -102,21 +103,19 @@ def load(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, GateConfig]:
     """source name -> its gate configuration, from the dbt project's YAML."""
     defaults = _defaults(project_dir)
     configs: dict[str, GateConfig] = {}
-    for path in sorted((project_dir / "models").rglob("_*__sources.yml")):
-        for source in yaml.safe_load(path.read_text()).get("sources", []):
-            for table in source.get("tables", []):
-                gate = dict((table.get("meta") or {}).get("gate") or {})
-                key = gate.pop("natural_key", ())
-                rules = tuple(_row_rule(entry) for entry in gate.pop("row_rules", []))
-                values = {**defaults, **gate}
-                if "volume_band" in gate:
-                    values["volume_band"] = tuple(float(v) for v in gate["volume_band"])
-                configs[source["name"]] = GateConfig(
-                    source=source["name"],
-                    natural_key=(key,) if isinstance(key, str) else tuple(key),
-                    row_rules=rules,
-                    **values,
-                )
+    for _, source, table in landing_tables(project_dir):
+        gate = dict(table["meta"].get("gate") or {})
+        key = gate.pop("natural_key", ())
+        rules = tuple(_row_rule(entry) for entry in gate.pop("row_rules", []))
+        values = {**defaults, **gate}
+        if "volume_band" in gate:
+            values["volume_band"] = tuple(float(v) for v in gate["volume_band"])
+        configs[source["name"]] = GateConfig(
+            source=source["name"],
+            natural_key=(key,) if isinstance(key, str) else tuple(key),
+            row_rules=rules,
+            **values,
+        )
     return configs
 
 

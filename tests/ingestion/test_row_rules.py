@@ -168,7 +168,8 @@ def test_rules_come_from_the_sources_yaml_and_the_project_vars(tmp_path: Path) -
         project.replace("gate_volume_band: [0.5, 2.0]", "gate_volume_band: [0.25, 4]")
     )
     (tmp_path / "models/staging/x/_x__sources.yml").write_text(
-        "sources:\n  - name: x\n    tables:\n      - name: t\n        meta:\n          gate:\n"
+        "sources:\n  - name: x\n    tables:\n      - name: t\n        meta:\n"
+        "          landing: {format: csv, suffixes: [.csv]}\n          gate:\n"
         "            natural_key: [a, b]\n            daily: true\n"
         "            max_quarantined_share: 0.2\n"
         "            row_rules:\n              - {name: r, column: s, min: 1}\n"

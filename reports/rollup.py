@@ -1,9 +1,10 @@
 """Rolling a KPI up over days and slices, the one way reports aggregate published KPIs.
 
-A KPI column of a kpi_* table is a ratio or a mean per row (day x slice). Over several rows it is
-the weighted mean of the row values, weighted by the row's denominator (`weight_column` in
-kpi.kpi_headline_targets): sum(value * weight) / sum(weight) equals the KPI computed over the rows
-together, e.g. 30 days of abandonment = sum(offered - handled) / sum(offered).
+A KPI column of a kpi_* table is a ratio or a mean per row (day x slice), declared beside its
+model by a `ratio_of` test (numerator, denominator, scale; published in kpi.kpi_definitions and
+kpi.kpi_headline_targets). Over several rows it is scale x sum(numerator) / sum(denominator), the
+KPI computed over the rows together, e.g. 30 days of abandonment = sum(abandoned) / sum(offered);
+never a mean of daily rates.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ class Kpi:
     target: float
     direction: str  # at_least | at_most
     unit: str
-    weight_column: str
+    numerator: str  # SQL over the model's columns
+    denominator: str
+    scale: float
     period_column: str
     row_filter: str | None
     context_column: str | None = None  # a ratio shown beside it (how far to trust it)
-    context_weight: str | None = None
+    context_numerator: str | None = None
+    context_denominator: str | None = None
     context_label: str | None = None
 
     def context(self) -> Kpi | None:
@@ -40,7 +44,9 @@ class Kpi:
         return dataclasses.replace(
             self,
             column=self.context_column,
-            weight_column=self.context_weight,
+            numerator=self.context_numerator,
+            denominator=self.context_denominator,
+            scale=1.0,
             unit="ratio",
             context_column=None,
         )
@@ -53,8 +59,9 @@ class Kpi:
 
 def headline_kpis(con: duckdb.DuckDBPyConnection) -> list[Kpi]:
     rows = con.execute(
-        "select kpi_model, kpi_column, kpi_name, target, direction, unit, weight_column,"
-        " period_column, row_filter, context_column, context_weight, context_label"
+        "select kpi_model, kpi_column, kpi_name, target, direction, unit, numerator, denominator,"
+        " scale, period_column, row_filter, context_column, context_numerator,"
+        " context_denominator, context_label"
         " from kpi.kpi_headline_targets order by kpi_model, kpi_column"
     ).fetchall()
     return [Kpi(*row) for row in rows]
@@ -77,7 +84,8 @@ def rollup(
     """The KPI per group of `by` columns (none: one row), of the rows with period >= `since`
     and the given column values only.
 
-    Columns: the `by` columns, `value` (null where the weight is 0) and `weight`.
+    Columns: the `by` columns, `value` (scale x sum(numerator) / sum(denominator); null where
+    the denominator sums to 0) and `weight` (the summed denominator: responses, legs, ...).
     """
     by = by or []
     conditions = [f'"{kpi.column}" is not null']
@@ -91,11 +99,11 @@ def rollup(
         conditions.append(f'"{kpi.period_column}" >= ?')
         params.append(since)
     groups = ", ".join(f'"{c}"' for c in by)
-    value = f'"{kpi.column}" * "{kpi.weight_column}"'
     sql = (
         f"select {groups + ', ' if by else ''}"
-        f'sum({value}) / nullif(sum("{kpi.weight_column}"), 0) as value, '
-        f'cast(coalesce(sum("{kpi.weight_column}"), 0) as double) as weight '
+        f"{kpi.scale} * cast(sum({kpi.numerator}) as double)"
+        f" / nullif(sum({kpi.denominator}), 0) as value, "
+        f"cast(coalesce(sum({kpi.denominator}), 0) as double) as weight "
         f"from kpi.{kpi.model} where {' and '.join(conditions)}"
         f"{' group by ' + groups + ' order by ' + groups if by else ''}"
     )

@@ -1,4 +1,4 @@
-"""Rolling KPIs up over days and slices: hand-computed weighted values."""
+"""Rolling KPIs up over days and slices: scale x sum(numerator) / sum(denominator), by hand."""
 
 from __future__ import annotations
 
@@ -17,14 +17,17 @@ def con() -> duckdb.DuckDBPyConnection:
     con.execute(
         """
         create table kpi.kpi_headline_targets as select * from (values
-            ('kpi_cc', 'abandonment_rate', 'Abandonment', 0.05, 'at_most', 'ratio', 'offered',
-             'date_day', null, null, 'known_share', 'contacts', 'of contacts known'),
-            ('kpi_voc', 'nps', 'NPS', 30.0, 'at_least', 'score', 'nps_responses',
-             'period_start', 'period_grain = ''week''', null, null, null, null),
-            ('kpi_churn', 'churn_rate', 'Churn', 0.02, 'at_most', 'ratio', 'customers',
-             'month_start', null, null, null, null, null)
-        ) as t(kpi_model, kpi_column, kpi_name, target, direction, unit, weight_column,
-               period_column, row_filter, note, context_column, context_weight, context_label)
+            ('kpi_cc', 'abandonment_rate', 'Abandonment', 0.05, 'at_most', 'ratio', 'abandoned',
+             'offered', 1.0, 'date_day', null, null, 'known_share', 'known', 'contacts',
+             'of contacts known'),
+            ('kpi_voc', 'nps', 'NPS', 30.0, 'at_least', 'score', 'promoters - detractors',
+             'nps_responses', 100.0, 'period_start', 'period_grain = ''week''', null, null, null,
+             null, null),
+            ('kpi_churn', 'churn_rate', 'Churn', 0.02, 'at_most', 'ratio', 'cancelled',
+             'customers', 1.0, 'month_start', null, null, null, null, null, null)
+        ) as t(kpi_model, kpi_column, kpi_name, target, direction, unit, numerator, denominator,
+               scale, period_column, row_filter, note, context_column, context_numerator,
+               context_denominator, context_label)
         """
     )
     # Day 1: Q1 offered 10, 2 abandoned (0.2); Q2 offered 30, 3 abandoned (0.1).
@@ -33,27 +36,30 @@ def con() -> duckdb.DuckDBPyConnection:
     con.execute(
         """
         create table kpi.kpi_cc as select * from (values
-            (date '2026-01-01', 'Q1', 10, 0.2, 10, 0.5),
-            (date '2026-01-01', 'Q2', 30, 0.1, 30, 1.0),
-            (date '2026-01-02', 'Q1', 0, null, 0, null),
-            (date '2026-01-02', 'Q2', 20, 0.05, 20, 0.75)
-        ) as t(date_day, queue_key, offered, abandonment_rate, contacts, known_share)
+            (date '2026-01-01', 'Q1', 10, 2, 0.2, 10, 5, 0.5),
+            (date '2026-01-01', 'Q2', 30, 3, 0.1, 30, 30, 1.0),
+            (date '2026-01-02', 'Q1', 0, 0, null, 0, 0, null),
+            (date '2026-01-02', 'Q2', 20, 1, 0.05, 20, 15, 0.75)
+        ) as t(date_day, queue_key, offered, abandoned, abandonment_rate, contacts, known,
+               known_share)
         """
     )
     # Weekly rows are the grain to roll up; the monthly row repeats them and must be ignored.
+    # Week 1: 6 promoters, 1 detractor of 10 (50); week 2: 6 and 9 of 30 (-10).
     con.execute(
         """
         create table kpi.kpi_voc as select * from (values
-            ('week', date '2026-01-05', 10, 50.0), ('week', date '2026-01-12', 30, -10.0),
-            ('month', date '2026-01-01', 40, 5.0)
-        ) as t(period_grain, period_start, nps_responses, nps)
+            ('week', date '2026-01-05', 10, 6, 1, 50.0),
+            ('week', date '2026-01-12', 30, 6, 9, -10.0),
+            ('month', date '2026-01-01', 40, 12, 10, 5.0)
+        ) as t(period_grain, period_start, nps_responses, promoters, detractors, nps)
         """
     )
     con.execute(
         """
         create table kpi.kpi_churn as select * from (values
-            (date '2025-11-01', 100, 0.03), (date '2025-12-01', 200, 0.015)
-        ) as t(month_start, customers, churn_rate)
+            (date '2025-11-01', 100, 3, 0.03), (date '2025-12-01', 200, 3, 0.015)
+        ) as t(month_start, customers, cancelled, churn_rate)
         """
     )
     return con
@@ -72,7 +78,7 @@ def test_headline_kpis_read_the_published_targets(con) -> None:
         find_kpi(kpis, "kpi_cc", "nps")
 
 
-def test_rollup_weights_rows_by_their_denominator(con) -> None:
+def test_rollup_sums_numerator_and_denominator(con) -> None:
     abandonment = find_kpi(headline_kpis(con), "kpi_cc", "abandonment_rate")
     # (2 + 3 + 1) abandoned / (10 + 30 + 20) offered = 0.1, not the mean of the rates (0.1167)
     total = rollup(con, abandonment)
@@ -88,7 +94,7 @@ def test_rollup_weights_rows_by_their_denominator(con) -> None:
 
 def test_rollup_applies_the_row_filter(con) -> None:
     nps = find_kpi(headline_kpis(con), "kpi_voc", "nps")
-    # weeks only: (10 * 50 + 30 * -10) / 40 = 5.0; the monthly row would double count
+    # weeks only: 100 x ((6 + 6) - (1 + 9)) / 40 = 5.0; the monthly row would double count
     assert rollup(con, nps)["value"].iloc[0] == pytest.approx(5.0)
 
 
@@ -100,15 +106,16 @@ def test_window_value_and_monthly_fallback(con) -> None:
     churn = find_kpi(kpis, "kpi_churn", "churn_rate")
     # no month starts in the 30 days up to 2026-01-20: the latest month (December) stands in
     assert window_value(con, churn, dt.date(2026, 1, 20), 30) == pytest.approx(0.015)
-    # 90 days: (100 * 0.03 + 200 * 0.015) / 300 = 0.02
+    # 90 days: (3 + 3) cancelled / 300 customers = 0.02
     assert window_value(con, churn, dt.date(2026, 1, 20), 90) == pytest.approx(0.02)
 
 
-def test_context_figure_rolls_up_by_its_own_weight(con) -> None:
+def test_context_figure_rolls_up_by_its_own_ratio(con) -> None:
     kpis = headline_kpis(con)
     context = find_kpi(kpis, "kpi_cc", "abandonment_rate").context()
-    assert (context.column, context.weight_column, context.unit) == (
+    assert (context.column, context.numerator, context.denominator, context.unit) == (
         "known_share",
+        "known",
         "contacts",
         "ratio",
     )
@@ -118,8 +125,8 @@ def test_context_figure_rolls_up_by_its_own_weight(con) -> None:
 
 
 def test_meets_follows_the_direction() -> None:
-    at_most = Kpi("m", "c", "n", 0.05, "at_most", "ratio", "w", "d", None)
-    at_least = Kpi("m", "c", "n", 30.0, "at_least", "score", "w", "d", None)
+    at_most = Kpi("m", "c", "n", 0.05, "at_most", "ratio", "x", "w", 1.0, "d", None)
+    at_least = Kpi("m", "c", "n", 30.0, "at_least", "score", "x", "w", 100.0, "d", None)
     assert at_most.meets(0.05) is True and at_most.meets(0.051) is False
     assert at_least.meets(30.0) is True and at_least.meets(29.9) is False
     assert at_most.meets(None) is None

@@ -113,9 +113,14 @@ final as (
         cast(coalesce(daily.short_abandons, 0) as bigint) as short_abandons,
         cast(coalesce(dropped.dropped, 0) as bigint) as dropped,
         cast(coalesce(daily.answered, 0) as bigint) as answered,
+        cast(coalesce(daily.answered_wait_seconds, 0) as double) as answered_wait_seconds,
+        cast(coalesce(daily.handle_seconds, 0) as double) as handle_seconds,
+        cast(coalesce(daily.answered_within_service_level, 0) as bigint)
+            as answered_within_service_level,
         cast(coalesce(daily.answered + daily.abandoned_after_service_level, 0) as bigint)
             as service_level_base,
-        {{ ratio('daily.offered - daily.handled', 'daily.offered') }} as abandonment_rate,
+        cast(coalesce(daily.transferred, 0) as bigint) as transferred,
+        {{ ratio('daily.abandoned', 'daily.offered') }} as abandonment_rate,
         {{ ratio('daily.answered_wait_seconds', 'daily.answered') }}
             as average_speed_of_answer_seconds,
         {{ ratio('daily.handle_seconds', 'daily.handled') }} as average_handle_time_seconds,

@@ -32,6 +32,7 @@ final as (
         cast(count(*) filter (where emails.is_email_unanswered) as bigint) as emails_unanswered,
         {{ ratio('count(*) filter (where emails.is_email_unanswered)', 'count(*)') }}
             as unanswered_rate,
+        cast(coalesce(sum(emails.first_reply_hours), 0) as double) as first_reply_hours,
         cast(avg(emails.first_reply_hours) as double) as mean_first_reply_hours,
         cast({{ median('emails.first_reply_hours') }} as double) as median_first_reply_hours
     from emails

@@ -110,6 +110,8 @@ time_in_stage as (
     select
         cast({{ dbt.date_trunc('month', local_date('entries.entered_at')) }} as date) as entry_month,
         entries.stage,
+        count(entries.days_in_stage) as stays_measured,
+        sum(entries.days_in_stage) as days_in_stage,
         avg(entries.days_in_stage) as mean_days_in_stage
     from entries
     group by cast({{ dbt.date_trunc('month', local_date('entries.entered_at')) }} as date), entries.stage
@@ -144,6 +146,8 @@ final as (
                     'count(*) filter (where flagged.is_converted or flagged.is_break)'
                 ) }}
         end as stage_conversion_rate,
+        cast(coalesce(min(time_in_stage.stays_measured), 0) as bigint) as stays_measured,
+        cast(coalesce(min(time_in_stage.days_in_stage), 0) as double) as days_in_stage,
         cast(min(time_in_stage.mean_days_in_stage) as double) as mean_days_in_stage
     from flagged
     left join time_in_stage

@@ -141,6 +141,11 @@ compared as (
         max(case when later_nps.had_moment then later_nps.nps_responses end) as nps_responses_with,
         max(case when not later_nps.had_moment then later_nps.nps_responses end)
             as nps_responses_without,
+        max(case when later_nps.had_moment then later_nps.promoters end) as promoters_with,
+        max(case when later_nps.had_moment then later_nps.detractors end) as detractors_with,
+        max(case when not later_nps.had_moment then later_nps.promoters end) as promoters_without,
+        max(case when not later_nps.had_moment then later_nps.detractors end)
+            as detractors_without,
         max(case when later_nps.had_moment then {{ nps(
             'later_nps.promoters', 'later_nps.detractors', 'later_nps.nps_responses') }} end)
             as nps_with,
@@ -166,6 +171,12 @@ final as (
         cast(coalesce(compared.customers_without, 0) as bigint) as customers_without,
         cast(coalesce(compared.nps_responses_with, 0) as bigint) as nps_responses_with,
         cast(coalesce(compared.nps_responses_without, 0) as bigint) as nps_responses_without,
+        cast(coalesce(compared.promoters_with, 0) as bigint) as promoters_with,
+        cast(coalesce(compared.detractors_with, 0) as bigint) as detractors_with,
+        cast(coalesce(compared.promoters_without, 0) as bigint) as promoters_without,
+        cast(coalesce(compared.detractors_without, 0) as bigint) as detractors_without,
+        cast(coalesce(compared.cancelled_with, 0) as bigint) as customers_cancelled_with,
+        cast(coalesce(compared.cancelled_without, 0) as bigint) as customers_cancelled_without,
         cast(compared.nps_with as double) as nps_with,
         cast(compared.nps_without as double) as nps_without,
         cast(compared.nps_with - compared.nps_without as double) as nps_difference,

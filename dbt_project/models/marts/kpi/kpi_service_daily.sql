@@ -51,6 +51,8 @@ gap_stats as (
         segmented.reason,
         segmented.first_channel,
         segmented.segment,
+        count(gaps.hours_since_previous) as contact_gaps,
+        sum(gaps.hours_since_previous) as hours_between_contacts,
         avg(gaps.hours_since_previous) as mean_hours_between_contacts,
         {{ median('gaps.hours_since_previous') }} as median_hours_between_contacts
     from gaps
@@ -98,10 +100,16 @@ final as (
         cast(daily.known_customer_contacts as bigint) as known_customer_contacts,
         cast(daily.assisted_contacts as bigint) as assisted_contacts,
         cast(daily.escalated_from_digital as bigint) as escalated_from_digital,
+        cast(daily.known_customer_episodes - daily.first_contact_resolved as bigint)
+            as repeat_episodes,
+        cast(coalesce(gap_stats.contact_gaps, 0) as bigint) as contact_gaps,
+        cast(coalesce(gap_stats.hours_between_contacts, 0) as double) as hours_between_contacts,
         {{ ratio('daily.first_contact_resolved', 'daily.known_customer_episodes') }}
             as first_contact_resolution_rate,
-        1 - {{ ratio('daily.first_contact_resolved', 'daily.known_customer_episodes') }}
-            as repeat_contact_rate,
+        {{ ratio(
+            'daily.known_customer_episodes - daily.first_contact_resolved',
+            'daily.known_customer_episodes'
+        ) }} as repeat_contact_rate,
         {{ ratio('daily.known_customer_contacts', 'daily.contacts') }} as known_customer_share,
         {{ ratio('daily.contacts', 'daily.resolved_episodes') }} as contacts_per_resolution,
         cast(gap_stats.mean_hours_between_contacts as double) as mean_hours_between_contacts,

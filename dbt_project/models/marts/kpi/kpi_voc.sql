@@ -103,8 +103,11 @@ final as (
         cast(counted.detractors as bigint) as detractors,
         {{ nps('counted.promoters', 'counted.detractors', 'counted.nps_responses') }} as nps,
         cast(counted.csat_responses as bigint) as csat_responses,
+        cast(counted.csat_top_2_box as bigint) as csat_satisfied,
         {{ ratio('counted.csat_top_2_box', 'counted.csat_responses') }} as csat,
         cast(counted.ces_responses as bigint) as ces_responses,
+        cast(coalesce(counted.ces_total, 0) as bigint) as ces_score_total,
+        cast(counted.ces_easy as bigint) as ces_easy,
         {{ ratio('counted.ces_total', 'counted.ces_responses') }} as ces_mean,
         {{ ratio('counted.ces_easy', 'counted.ces_responses') }} as ces_easy_rate
     from counted

@@ -63,11 +63,11 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
     _say("loading pipeline definitions ...")
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
     from orchestration.ingestion.sources import SOURCES
     from orchestration.jobs import NIGHTLY_JOB_NAME
 
-    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict = {"loggers": {"console": {}}}
     if until is not None:
         run_config["ops"] = {

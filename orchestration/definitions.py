@@ -1,29 +1,49 @@
-"""The one Definitions object, assembled from the domain modules."""
+"""The Dagster definitions, assembled from the domain modules by one function.
+
+Importing this module does nothing: `build_definitions` parses the dbt manifest when it is
+stale (dagster-dbt needs it) and wires the assets to the run's settings and warehouse as
+resources. `dagster dev -m orchestration.definitions` (what `cjm ui` runs) loads `defs`, the
+same function for the home in the environment.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.ingestion.assets import ingestion_assets, ingestion_checks
+from orchestration.jobs import new_landing_files, nightly_job, nightly_schedule
+from orchestration.logging import cjm_logger
+from orchestration.publish.assets import build_publish_asset
+from orchestration.quality.checks import quality_checks
+from orchestration.reporting.assets import html_reports, stale_banner_on_blocked_run
+from orchestration.resources import CjmSettings, Warehouse
 from orchestration.settings import Settings
+from orchestration.transform.assets import build_dbt_assets, dbt_resource
+from orchestration.transform.project import ensure_manifest
 
-Settings.from_env().prepare()  # absolute CJM_HOME, DAGSTER_HOME, DBT_PROFILES_DIR for children
 
-from orchestration.ingestion.assets import ingestion_assets, ingestion_checks  # noqa: E402
-from orchestration.jobs import new_landing_files, nightly_job, nightly_schedule  # noqa: E402
-from orchestration.logging import cjm_logger  # noqa: E402
-from orchestration.publish.assets import build_publish_asset  # noqa: E402
-from orchestration.quality.checks import quality_checks  # noqa: E402
-from orchestration.reporting.assets import html_reports, stale_banner_on_blocked_run  # noqa: E402
-from orchestration.transform.assets import cjm_dbt_assets, dbt_resource  # noqa: E402
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Every asset, check, job, schedule and sensor, for the home of `settings`."""
+    ensure_manifest(settings)
+    dbt_assets = build_dbt_assets()
+    home = CjmSettings.of(settings)
+    return dg.Definitions(
+        assets=[
+            *ingestion_assets(),
+            dbt_assets,
+            build_publish_asset(sorted(dbt_assets.keys, key=str)),
+            html_reports,
+        ],
+        asset_checks=[*ingestion_checks(), *quality_checks()],
+        jobs=[nightly_job],
+        schedules=[nightly_schedule],
+        sensors=[new_landing_files, stale_banner_on_blocked_run],
+        resources={"dbt": dbt_resource(), "settings": home, "warehouse": Warehouse(settings=home)},
+        loggers={"console": cjm_logger},
+    )
 
-published_warehouse = build_publish_asset(sorted(cjm_dbt_assets.keys, key=str))
 
-defs = dg.Definitions(
-    assets=[*ingestion_assets, cjm_dbt_assets, published_warehouse, html_reports],
-    asset_checks=[*ingestion_checks, *quality_checks],
-    jobs=[nightly_job],
-    schedules=[nightly_schedule],
-    sensors=[new_landing_files, stale_banner_on_blocked_run],
-    resources={"dbt": dbt_resource},
-    loggers={"console": cjm_logger},
-)
+@dg.definitions
+def defs() -> dg.Definitions:
+    """For `dagster dev` / `dagster definitions validate`: the home in the environment."""
+    return build_definitions(Settings.from_env())

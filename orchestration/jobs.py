@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.settings import Settings
+from orchestration.resources import CjmSettings
 
 NIGHTLY_JOB_NAME = "nightly"
 
@@ -41,8 +41,8 @@ def newest_landing_mtime(landing_dir: Path) -> float:
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Runs the nightly job when a landing file newer than the last one seen appears.",
 )
-def new_landing_files(context: dg.SensorEvaluationContext):
-    newest = newest_landing_mtime(Settings.from_env().landing_dir)
+def new_landing_files(context: dg.SensorEvaluationContext, settings: CjmSettings):
+    newest = newest_landing_mtime(settings.get().landing_dir)
     seen = float(context.cursor or 0)
     if newest <= seen:
         return dg.SkipReason("no new landing files")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,13 +39,14 @@ class Settings:
     timezone: str = "UTC"  # the centre's time zone: local days, weeks and months
 
     @classmethod
-    def from_env(cls) -> Settings:
-        home = Path(os.environ.get("CJM_HOME", REPO_ROOT / "data")).expanduser().resolve()
+    def from_env(cls, home: Path | str | None = None) -> Settings:
+        """The settings the environment gives (`home` overrides CJM_HOME)."""
+        home = Path(home or os.environ.get("CJM_HOME", REPO_ROOT / "data")).expanduser().resolve()
         return cls(
             home=home,
             pii_salt=os.environ.get("CJM_PII_SALT", DEFAULT_PII_SALT),
-            duckdb_threads=int(os.environ.get("CJM_DUCKDB_THREADS", os.cpu_count() or 2)),
-            duckdb_memory_limit=os.environ.get("CJM_DUCKDB_MEMORY_LIMIT", "5GB"),
+            duckdb_threads=int(_from_env_or_profile("CJM_DUCKDB_THREADS")),
+            duckdb_memory_limit=_from_env_or_profile("CJM_DUCKDB_MEMORY_LIMIT"),
             timezone=_timezone(os.environ.get("CJM_TIMEZONE", "UTC")),
         )
 
@@ -110,6 +112,18 @@ class Settings:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DAGSTER_DISABLE_TELEMETRY": "true",
         }
+
+
+def _from_env_or_profile(variable: str) -> str:
+    """The variable's value, else its default in dbt_project/profiles.yml: the one home of the
+    DuckDB defaults, so the loader and a dbt run by hand without `cjm` use the same."""
+    if variable in os.environ:
+        return os.environ[variable]
+    text = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    found = re.search(rf"env_var\('{variable}',\s*'([^']*)'\)", text)
+    if found is None:
+        raise ValueError(f"profiles.yml gives no default for {variable}")
+    return found.group(1)
 
 
 def _timezone(name: str) -> str:

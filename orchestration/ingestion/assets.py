@@ -6,8 +6,7 @@ import dagster as dg
 
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES, SourceSpec
-from orchestration.settings import Settings
-from orchestration.warehouse import connect
+from orchestration.resources import CjmSettings, Warehouse
 
 
 class IngestConfig(dg.Config):
@@ -30,15 +29,19 @@ def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         ),
         pool="warehouse_writer",
     )
-    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig) -> dg.MaterializeResult:
-        settings = Settings.from_env()
+    def _ingest(
+        context: dg.AssetExecutionContext,
+        config: IngestConfig,
+        settings: CjmSettings,
+        warehouse: Warehouse,
+    ) -> dg.MaterializeResult:
         until = dt.date.fromisoformat(config.until) if config.until else None
-        con = connect(settings)
+        con = warehouse.connect()
         try:
             result = loader.ingest_source(
                 con,
                 spec,
-                settings.landing_dir,
+                settings.get().landing_dir,
                 until=until,
                 batch_id=context.run_id,
                 on_file=lambda file: context.log.info(
@@ -74,9 +77,8 @@ def _reconcile_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             "rejects table hold exactly the rows the ledger says were loaded and rejected."
         ),
     )
-    def _check() -> dg.AssetCheckResult:
-        settings = Settings.from_env()
-        con = connect(settings, read_only=True)
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        con = warehouse.connect(read_only=True)
         try:
             bad_files, ledger_loaded, ledger_rejected = con.execute(
                 "select count(*) filter (where rows_read <> rows_loaded + rows_rejected),"
@@ -106,5 +108,9 @@ def _reconcile_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
     return _check
 
 
-ingestion_assets = [_ingestion_asset(spec) for spec in SOURCES.values()]
-ingestion_checks = [_reconcile_check(spec) for spec in SOURCES.values()]
+def ingestion_assets() -> list[dg.AssetsDefinition]:
+    return [_ingestion_asset(spec) for spec in SOURCES.values()]
+
+
+def ingestion_checks() -> list[dg.AssetChecksDefinition]:
+    return [_reconcile_check(spec) for spec in SOURCES.values()]

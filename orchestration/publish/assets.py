@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.publish.writer import CheckResult, publish
-from orchestration.settings import Settings
+from orchestration.resources import CjmSettings
 
 
 def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -19,9 +19,11 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         ),
         pool="warehouse_writer",
     )
-    def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def published_warehouse(
+        context: dg.AssetExecutionContext, settings: CjmSettings
+    ) -> dg.MaterializeResult:
         checks = run_check_results(context.instance, context.run_id)
-        publication = publish(Settings.from_env(), context.run_id, checks)
+        publication = publish(settings.get(), context.run_id, checks)
         context.log.info(f"published {len(publication.tables)} tables to {publication.path}")
         return dg.MaterializeResult(
             metadata={

@@ -4,7 +4,7 @@ is blocked."""
 import dagster as dg
 
 from orchestration.publish import fingerprint
-from orchestration.settings import Settings
+from orchestration.resources import CjmSettings
 
 
 @dg.asset(
@@ -18,12 +18,12 @@ from orchestration.settings import Settings
         "truth, data quality."
     ),
 )
-def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def html_reports(context: dg.AssetExecutionContext, settings: CjmSettings) -> dg.MaterializeResult:
     from reports.build import build_reports
 
-    settings = Settings.from_env()
-    index = build_reports(settings, blocked=None)  # this run has just published
-    fingerprint.record_complete_run(settings, context.run_id, fingerprint.current(settings))
+    home = settings.get()
+    index = build_reports(home, blocked=None)  # this run has just published
+    fingerprint.record_complete_run(home, context.run_id, fingerprint.current(home))
     context.log.info(f"reports in {index}")
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
 
@@ -33,7 +33,7 @@ def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Rebuilds the reports with a 'stale since' banner when a run fails.",
 )
-def stale_banner_on_blocked_run(context: dg.RunFailureSensorContext) -> None:
+def stale_banner_on_blocked_run(context: dg.RunFailureSensorContext, settings: CjmSettings) -> None:
     from reports.build import build_reports_for_latest_run
 
-    build_reports_for_latest_run(Settings.from_env())
+    build_reports_for_latest_run(settings.get())

@@ -7,15 +7,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.publish import fingerprint
-from orchestration.settings import Settings
-from orchestration.transform.project import (
-    DBT_EXECUTABLE,
-    dbt_project,
-    ensure_manifest,
-    prune_run_targets,
-)
-
-ensure_manifest()
+from orchestration.resources import CjmSettings
+from orchestration.transform.project import DBT_EXECUTABLE, dbt_project, prune_run_targets
 
 
 class CjmDbtTranslator(DagsterDbtTranslator):
@@ -28,28 +21,39 @@ class CjmDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=CjmDbtTranslator(),
-    pool="warehouse_writer",
-)
-def cjm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: seeds, models and data tests, in dependency order.
+def build_dbt_assets() -> dg.AssetsDefinition:
+    """The dbt assets from the project's manifest (which must be current: `ensure_manifest`)."""
 
-    Unit tests check SQL logic, not tonight's data: `make test` runs them, the nightly job does not.
-    With nothing new since the last complete run (same files, same code) it builds nothing, so
-    checks, publish and reports are skipped and the last publication stands.
-    """
-    previous = fingerprint.unchanged_since(Settings.from_env())
-    if previous is not None:
-        context.log.info(
-            f"nothing new since run {previous[:8]} (same landing files, same code):"
-            " dbt build, checks, publish and reports skipped"
-        )
-        return
-    yield from dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context).stream()
-    prune_run_targets()
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=CjmDbtTranslator(),
+        pool="warehouse_writer",
+    )
+    def cjm_dbt_assets(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: CjmSettings
+    ):
+        """`dbt build`: seeds, models and data tests, in dependency order.
+
+        Unit tests check SQL logic, not tonight's data: `make test` runs them, the nightly job
+        does not. With nothing new since the last complete run (same files, same code) it
+        builds nothing, so checks, publish and reports are skipped and the last publication
+        stands.
+        """
+        previous = fingerprint.unchanged_since(settings.get())
+        if previous is not None:
+            context.log.info(
+                f"nothing new since run {previous[:8]} (same landing files, same code):"
+                " dbt build, checks, publish and reports skipped"
+            )
+            return
+        with settings.child_environment():  # dbt's profile reads the home from its environment
+            invocation = dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context)
+        yield from invocation.stream()
+        prune_run_targets()
+
+    return cjm_dbt_assets
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))

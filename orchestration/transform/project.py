@@ -40,10 +40,11 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir)
 
 
-def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
-    """Run `dbt parse` when the manifest is missing or older than any project file."""
+def ensure_manifest(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Run `dbt parse` (with the settings' profile) when the manifest is missing or older than
+    any project file."""
     if manifest_is_stale(project_dir):
-        parse_manifest({**os.environ, **Settings.from_env().child_env()}, project_dir)
+        parse_manifest({**os.environ, **settings.child_env()}, project_dir)
 
 
 def parse_manifest(env: dict[str, str], project_dir: Path = DBT_PROJECT_DIR) -> None:

@@ -11,9 +11,10 @@ from orchestration.bench.sampler import RssSampler, tree_rss_bytes
 
 
 def test_every_step_of_the_nightly_job_has_a_stage() -> None:
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import Settings
 
-    job = defs.resolve_job_def("nightly")
+    job = build_definitions(Settings.from_env()).resolve_job_def("nightly")
     stages = {node.name: stage_of(node.name) for node in job.graph.node_defs}
     assert set(stages.values()) <= set(STAGES)
     assert stages["web__events"] == "ingest"

@@ -1,7 +1,9 @@
-"""The Dagster definitions load, with the expected assets, checks, job and schedule."""
+"""The Dagster definitions load without side effects, with the expected assets, checks, jobs,
+schedules and sensors (a snapshot lists every one of them)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -9,13 +11,69 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.settings import Settings
+
 REPO = Path(__file__).resolve().parents[2]
+SNAPSHOT = Path(__file__).with_name("definitions_snapshot.txt")
 
 
+@functools.cache
 def _defs() -> dg.Definitions:
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
-    return defs
+    return build_definitions(Settings.from_env(home="/nonexistent/cjm-home"))
+
+
+def _inventory(defs: dg.Definitions) -> list[str]:
+    graph = defs.resolve_asset_graph()
+    lines = [f"asset {key.to_user_string()}" for key in graph.get_all_asset_keys()]
+    lines += [f"check {c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys]
+    lines += [f"job {j.name}" for j in defs.resolve_all_job_defs() if not j.name.startswith("__")]
+    lines += [f"schedule {s.name}" for s in defs.schedules or []]
+    lines += [f"sensor {s.name}" for s in defs.sensors or []]
+    return sorted(lines)
+
+
+def test_snapshot_of_every_asset_check_job_schedule_and_sensor() -> None:
+    """A change to the graph shows here as a diff to review. After a deliberate change:
+    CJM_UPDATE_SNAPSHOT=1 .venv/bin/pytest tests/orchestration/test_definitions.py"""
+    lines = _inventory(_defs())
+    if os.environ.get("CJM_UPDATE_SNAPSHOT"):
+        SNAPSHOT.write_text("\n".join(lines) + "\n")
+    assert lines == SNAPSHOT.read_text().splitlines()
+
+
+def test_importing_the_definitions_has_no_side_effects(tmp_path: Path) -> None:
+    """No folder created, no environment changed, no dbt parse: only building them does that."""
+    home = tmp_path / "home"
+    manifest = REPO / "dbt_project/target/manifest.json"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else None
+    probe = (
+        "import os, json; before = dict(os.environ); import orchestration.definitions; "
+        "print(json.dumps(dict(os.environ) == before))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env={**os.environ, "CJM_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "true"
+    assert not home.exists()
+    assert (manifest.stat().st_mtime_ns if manifest.exists() else None) == before
+
+
+def test_assets_read_the_home_from_the_settings_resource(tmp_path: Path) -> None:
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(Settings.from_env(home=tmp_path / "elsewhere"))
+    resources = defs.resources
+    assert resources["settings"].get().home == (tmp_path / "elsewhere").resolve()
+    assert resources["warehouse"].settings.home == str((tmp_path / "elsewhere").resolve())
+    assert not (tmp_path / "elsewhere").exists()  # nothing opens the home at load
 
 
 def test_asset_graph_has_sources_and_staging_models() -> None:

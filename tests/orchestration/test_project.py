@@ -28,7 +28,7 @@ def _project_copy(tmp_path: Path) -> Path:
 def test_a_run_parses_partially_from_the_prepared_manifest(cjm_home: Path, tmp_path) -> None:
     project = _project_copy(tmp_path)
     assert manifest_is_stale(project)
-    ensure_manifest(project)
+    ensure_manifest(Settings.from_env(), project)
     assert not manifest_is_stale(project)
     # what dagster-dbt does for a run: copy partial_parse.msgpack into the run's target folder
     run_target = project / "target" / "run-1"

@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from orchestration.settings import Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
 def test_paths_derive_from_cjm_home(cjm_home: Path) -> None:
@@ -72,3 +72,15 @@ def test_timezone_is_checked_and_passed_to_dbt(cjm_home: Path, monkeypatch) -> N
     monkeypatch.setenv("CJM_TIMEZONE", "Europe/Rgia")
     with pytest.raises(ValueError, match="CJM_TIMEZONE='Europe/Rgia' is not an IANA time zone"):
         Settings.from_env()
+
+
+def test_duckdb_defaults_are_the_dbt_profiles(monkeypatch) -> None:
+    """One home for the DuckDB defaults: the loader uses what a dbt run by hand uses."""
+    monkeypatch.delenv("CJM_DUCKDB_THREADS", raising=False)
+    monkeypatch.delenv("CJM_DUCKDB_MEMORY_LIMIT", raising=False)
+    settings = Settings.from_env()
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    assert f"env_var('CJM_DUCKDB_THREADS', '{settings.duckdb_threads}')" in profile
+    assert f"env_var('CJM_DUCKDB_MEMORY_LIMIT', '{settings.duckdb_memory_limit}')" in profile
+    monkeypatch.setenv("CJM_DUCKDB_THREADS", "7")
+    assert Settings.from_env().duckdb_threads == 7

@@ -96,15 +96,9 @@ episode_surveys as (
 
 escalations as (
 
-    select distinct episodes.episode_id
-    from episodes
-    inner join sessions
-        on
-            episodes.customer_key = sessions.customer_key
-            and sessions.has_help_centre
-            and episodes.started_at > sessions.started_at
-            and sessions.started_at >= {{ dbt.dateadd(
-                'hour', -var('escalation_window_hours'), 'episodes.started_at') }}
+    select distinct chains.episode_id
+    from chains
+    inner join sessions on {{ is_digital_escalation('sessions', 'chains') }}
 
 ),
 

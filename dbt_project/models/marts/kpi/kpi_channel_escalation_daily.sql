@@ -1,7 +1,7 @@
 {#-
     Digital-to-assisted escalation per day x customer segment: web visits with help-centre
     activity followed by an assisted contact of the same customer within
-    var('escalation_window_hours') (72).
+    var('escalation_window_hours') (72); the rule is the macro is_digital_escalation.
 -#}
 with
 
@@ -35,13 +35,7 @@ escalated as (
 
     select distinct help_visits.session_id
     from help_visits
-    inner join chains
-        on
-            help_visits.customer_key = chains.customer_key
-            and chains.is_assisted
-            and help_visits.started_at < chains.started_at
-            and {{ dbt.dateadd('hour', var('escalation_window_hours'), 'help_visits.started_at') }}
-            >= chains.started_at
+    inner join chains on {{ is_digital_escalation('help_visits', 'chains') }}
 
 ),
 

@@ -1,0 +1,15 @@
+{#-
+    The one rule of digital-to-assisted escalation, as a join condition: an assisted contact
+    (`chain`, from int_contact_chains_windowed) of the customer of a help-centre web visit
+    (`visit`, from fct_web_sessions) started after the visit and within
+    var('escalation_window_hours') (72) of its start. kpi_channel_escalation_daily counts the
+    visits it matches; fct_service_journeys flags the episodes holding a matched contact.
+-#}
+{% macro is_digital_escalation(visit, chain) -%}
+    {{ visit }}.customer_key = {{ chain }}.customer_key
+    and {{ visit }}.has_help_centre
+    and {{ chain }}.is_assisted
+    and {{ visit }}.started_at < {{ chain }}.started_at
+    and {{ dbt.dateadd('hour', var('escalation_window_hours'), visit ~ '.started_at') }}
+    >= {{ chain }}.started_at
+{%- endmacro %}

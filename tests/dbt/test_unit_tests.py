@@ -1,9 +1,9 @@
 """Every dbt unit test, in seconds, without simulating anything: the fast lane of `make unit`.
 
 The raw tables are created empty by the loader (the real DDL), then `dbt build --empty` builds
-the seeds and every model with no rows (so each unit test's inputs exist) and runs every unit
-test before its model. Data tests are left to the end-to-end runs: on empty tables they would
-prove nothing.
+the seeds and every model with no rows (so each unit test's inputs exist, and `this` for an
+incremental model's), then `dbt test` runs every unit test. Data tests are left to the
+end-to-end runs: on empty tables they would prove nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from orchestration.ingestion.sources import SOURCES
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse import connect
 
-UNIT_TESTS = 24  # every business rule and KPI formula with hand-computed values; count them here
+UNIT_TESTS = 26  # every business rule and KPI formula with hand-computed values; count them here
 
 
 def _declared_unit_tests() -> set[str]:
@@ -41,27 +41,22 @@ def test_every_dbt_unit_test_passes_on_an_empty_warehouse(cjm_home: Path, tmp_pa
     finally:
         con.close()
     target = tmp_path / "target"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--empty",
-            "--exclude",
-            "test_type:data",
-            "--target-path",
-            str(target),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={
-            **os.environ,
-            **settings.child_env(),
-            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    env = {**os.environ, **settings.child_env(), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
+    # every relation first (empty), since an incremental model's unit test reads `this`; then
+    # the unit tests alone
+    for command in (
+        ["build", "--empty", "--exclude", "test_type:unit", "test_type:data"],
+        ["test", "--select", "test_type:unit"],
+    ):
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), *command, "--target-path", str(target)],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     unit = {
         r["unique_id"].split(".")[-1]: r["status"]

@@ -32,27 +32,16 @@ crm as (
 
 ),
 
-watermark as (
-
-    {{ incremental_watermark() }}
-
-),
-
 new_crm as (
 
-    select crm.*
-    from crm
-    cross join watermark
-    where crm._loaded_at > watermark.loaded_after
+    {{ loaded_since_last_run('crm') }}
 
 ),
 
 touched_chains as (
 
-    select all_contacts.source_chain_id
-    from all_contacts
-    cross join watermark
-    where all_contacts._loaded_at > watermark.loaded_after
+    select new_contacts.source_chain_id
+    from ({{ loaded_since_last_run('all_contacts') }}) as new_contacts
     union
     -- three equi-joins, not one join on a = b or c = d or e = f (a nested loop over all legs)
     select all_contacts.source_chain_id

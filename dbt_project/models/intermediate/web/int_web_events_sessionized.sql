@@ -34,20 +34,12 @@ crm as (
 
 ),
 
-watermark as (
-
-    {{ incremental_watermark() }}
-
-),
-
 new_rows as (
 
     select
-        raw_events.event_id,
-        raw_events.cookie_id
-    from raw_events
-    cross join watermark
-    where raw_events._loaded_at > watermark.loaded_after
+        loaded_events.event_id,
+        loaded_events.cookie_id
+    from ({{ loaded_since_last_run('raw_events') }}) as loaded_events
 
 ),
 
@@ -64,9 +56,8 @@ touched_cookies as (
     union
     select raw_events.cookie_id
     from raw_events
-    inner join crm on raw_events.user_id = crm.customer_id
-    cross join watermark
-    where crm._loaded_at > watermark.loaded_after
+    inner join ({{ loaded_since_last_run('crm') }}) as new_crm
+        on raw_events.user_id = new_crm.customer_id
 
 ),
 

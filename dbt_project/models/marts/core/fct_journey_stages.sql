@@ -18,9 +18,8 @@ with
 {% if is_incremental() %}
 changed_customers as (
 
-    select all_touchpoints.customer_key
-    from {{ ref('fct_touchpoints') }} as all_touchpoints
-    where all_touchpoints._batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+    select rebuilt.customer_key
+    from ({{ rebuilt_since_last_run(ref('fct_touchpoints')) }}) as rebuilt
     union
     select this_run.customer_key
     from {{ this }} as this_run

@@ -56,33 +56,17 @@ rules_version as (
 ),
 
 {% if is_incremental() %}
-watermark as (
-
-    {{ incremental_watermark() }}
-
-),
-
-last_batch as (
-
-    select max(this_run._batch_at) as batch_at from {{ this }} as this_run
-
-),
-
 rebuilt_sessions as (
 
     select web_sessions.cookie_id, web_sessions.customer_key
-    from {{ ref('fct_web_sessions') }} as web_sessions
-    cross join last_batch
-    where web_sessions._batch_at > last_batch.batch_at
+    from ({{ rebuilt_since_last_run(ref('fct_web_sessions')) }}) as web_sessions
 
 ),
 
 rebuilt_contacts as (
 
     select legs.contact_id, legs.customer_key
-    from {{ ref('int_contacts_identified') }} as legs
-    cross join last_batch
-    where legs._batch_at > last_batch.batch_at
+    from ({{ rebuilt_since_last_run(ref('int_contacts_identified')) }}) as legs
 
 ),
 
@@ -122,9 +106,8 @@ changed_customers as (
     select rebuilt_sessions.customer_key from rebuilt_sessions
     union
     select purchases.customer_key
-    from {{ ref('int_web_events_sessionized') }} as purchases
-    cross join last_batch
-    where purchases._batch_at > last_batch.batch_at and purchases.event_name = 'purchase'
+    from ({{ rebuilt_since_last_run(ref('int_web_events_sessionized')) }}) as purchases
+    where purchases.event_name = 'purchase'
     union
     select rebuilt_contacts.customer_key from rebuilt_contacts
     union
@@ -140,9 +123,7 @@ changed_customers as (
     where this_run._rules_hash <> rules_version.rules_hash
     union
     select crm_rows.customer_id
-    from {{ ref('stg_crm__customers') }} as crm_rows
-    cross join watermark
-    where crm_rows._loaded_at > watermark.loaded_after
+    from ({{ loaded_since_last_run(ref('stg_crm__customers')) }}) as crm_rows
     union
     select survey_changes.customer_key
     from (

@@ -11,9 +11,7 @@ with
 {% if is_incremental() %}
 events as (
 
-    select *
-    from {{ ref('int_web_events_sessionized') }}
-    where _batch_at > (select max(this_run._batch_at) from {{ this }} as this_run)
+    {{ rebuilt_since_last_run(ref('int_web_events_sessionized')) }}
 
 ),
 {% else %}

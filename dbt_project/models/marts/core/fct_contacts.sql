@@ -22,6 +22,12 @@ contacts as (
 ),
 {% endif %}
 
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
 final as (
 
     select
@@ -29,6 +35,7 @@ final as (
         contacts.chain_id,
         contacts.previous_contact_id,
         contacts.customer_key,
+        coalesce(customers.customer_sk, '-1') as customer_sk,
         contacts.channel,
         contacts.direction,
         contacts.initiation_method,
@@ -76,6 +83,8 @@ final as (
         contacts.is_email_unanswered,
         contacts._batch_at
     from contacts
+    left join customers
+        on {{ is_customer_version('customers', 'contacts.customer_key', 'contacts.initiated_at') }}
 
 )
 

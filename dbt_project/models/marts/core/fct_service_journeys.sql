@@ -18,6 +18,12 @@ sessions as (
 
 ),
 
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
 chain_sequence as (
 
     select
@@ -107,6 +113,7 @@ final as (
     select
         episodes.episode_id,
         episodes.customer_key,
+        coalesce(customers.customer_sk, '-1') as customer_sk,
         episodes.is_customer_known,
         episodes.reason,
         episodes.first_channel,
@@ -139,6 +146,8 @@ final as (
     from episodes
     left join escalations on episodes.episode_id = escalations.episode_id
     left join episode_surveys on episodes.episode_id = episode_surveys.episode_id
+    left join customers
+        on {{ is_customer_version('customers', 'episodes.customer_key', 'episodes.started_at') }}
 
 )
 

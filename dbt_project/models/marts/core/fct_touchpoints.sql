@@ -463,10 +463,7 @@ final as (
     from ordered
     cross join rules_version
     left join customers
-        on
-            ordered.customer_key = customers.customer_key
-            and ordered.started_at >= customers.valid_from
-            and (customers.valid_to is null or ordered.started_at < customers.valid_to)
+        on {{ is_customer_version('customers', 'ordered.customer_key', 'ordered.started_at') }}
 
 )
 

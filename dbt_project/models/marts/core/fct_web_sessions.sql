@@ -86,6 +86,12 @@ exits as (
 
 ),
 
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
 final as (
 
     select
@@ -93,6 +99,7 @@ final as (
         sessions.cookie_id,
         cast(sessions.session_number as integer) as session_number,
         sessions.customer_key,
+        coalesce(customers.customer_sk, '-1') as customer_sk,
         {{ local_date('sessions.started_at') }} as session_date,
         sessions.started_at,
         sessions.ended_at,
@@ -125,6 +132,8 @@ final as (
     from sessions
     left join landing on sessions.session_id = landing.session_id
     left join exits on sessions.session_id = exits.session_id and exits.event_rank = 1
+    left join customers
+        on {{ is_customer_version('customers', 'sessions.customer_key', 'sessions.started_at') }}
 
 )
 

@@ -49,11 +49,7 @@ final as (
         {{ ratio('count(escalated.session_id)', 'count(*)') }} as channel_escalation_rate
     from help_visits
     left join escalated on help_visits.session_id = escalated.session_id
-    left join customers
-        on
-            help_visits.customer_key = customers.customer_key
-            and help_visits.started_at >= customers.valid_from
-            and (customers.valid_to is null or help_visits.started_at < customers.valid_to)
+    left join customers on help_visits.customer_sk = customers.customer_sk
     group by help_visits.session_date, coalesce(customers.segment, 'unknown')
 
 )

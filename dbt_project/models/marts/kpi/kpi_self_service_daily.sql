@@ -47,11 +47,7 @@ sessions as (
     from contacts
     inner join chains on contacts.chain_id = chains.chain_id
     inner join episode_ends on chains.episode_id = episode_ends.episode_id
-    left join customers
-        on
-            contacts.customer_key = customers.customer_key
-            and contacts.initiated_at >= customers.valid_from
-            and (customers.valid_to is null or contacts.initiated_at < customers.valid_to)
+    left join customers on contacts.customer_sk = customers.customer_sk
     where
         contacts.channel = 'bot'
         or (

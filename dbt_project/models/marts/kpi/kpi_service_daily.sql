@@ -25,11 +25,7 @@ segmented as (
         episodes.*,
         coalesce(customers.segment, 'unknown') as segment
     from episodes
-    left join customers
-        on
-            episodes.customer_key = customers.customer_key
-            and episodes.started_at >= customers.valid_from
-            and (customers.valid_to is null or episodes.started_at < customers.valid_to)
+    left join customers on episodes.customer_sk = customers.customer_sk
 
 ),
 

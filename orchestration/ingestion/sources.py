@@ -24,6 +24,7 @@ class Column:
     name: str
     type: str  # a DuckDB type
     required: bool = False
+    pii: bool = False  # personal data: hashed or dropped in staging, never published
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class SourceSpec:
     def required(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns if column.required)
 
+    @property
+    def pii(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns if column.pii)
+
 
 class ContractError(ValueError):
     """A sources YAML that does not declare a usable landing contract."""
@@ -66,7 +71,12 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
             raise ContractError(f"{where}: column {column['name']} has no data_type")
         meta = column.get("meta") or {}
         columns.append(
-            Column(column["name"], column["data_type"].upper(), bool(meta.get("required")))
+            Column(
+                column["name"],
+                column["data_type"].upper(),
+                required=bool(meta.get("required")),
+                pii=bool(meta.get("pii")),
+            )
         )
     if not columns:
         raise ContractError(f"{where}: no columns")

@@ -1,4 +1,4 @@
-"""The landing contract's summary in docs/sources.md agrees with the sources YAML it is read from."""
+"""The landing contract summary in docs/sources.md agrees with the sources YAML it comes from."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def read_landing_file(file: LandingFile, spec: SourceSpec, known: set[str]) -> R
         data = _decompress(file.path, raw)
         if spec.format == "jsonl":
             return ReadFile(sha, read_json_lines(data))
+        if spec.format == "json":
+            return ReadFile(sha, read_json_documents(data, spec.records_key))
         parsed = read_csv(data)
         return ReadFile(sha, parsed.table, parsed.header)
     except FileRejected as exc:
@@ -158,6 +161,52 @@ def read_json_lines(data: bytes) -> pa.Table:
             "_row": pa.array(np.arange(1, len(ends) + 1, dtype=np.int64)),
             "_raw": pc.utf8_slice_codeunits(with_newlines, 0, -1),  # drop each line's newline
             "_error": pa.nulls(len(ends), pa.string()),
+        }
+    )
+
+
+def read_json_documents(data: bytes, records_key: str | None = None) -> pa.Table:
+    """One row per record of JSON text as vendors export it: JSON lines, one document (an
+    object, or an array of records), or objects back to back with or without newlines between
+    them (Kinesis Firehose). An object holding the list `records_key` (a query result's
+    `conversations`) gives that list's items. Each record is re-serialised compactly into
+    `_raw`; `_row` numbers the records. A part that is not JSON becomes one `_error` row with
+    its text up to the next newline, and reading resumes after it.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"not UTF-8 (invalid byte at {exc.start})") from exc
+    decoder = json.JSONDecoder()
+    raws: list[str] = []
+    errors: list[str | None] = []
+    at, end = 0, len(text)
+    while True:
+        while at < end and text[at] in " \t\r\n,":
+            at += 1
+        if at >= end:
+            break
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            stop = text.find("\n", at)
+            stop = end if stop < 0 else stop + 1
+            raws.append(text[at:stop].rstrip("\r\n"))
+            errors.append(f"malformed JSON: {exc.msg}")
+            at = stop
+            continue
+        if isinstance(value, dict) and records_key and isinstance(value.get(records_key), list):
+            value = value[records_key]
+        for record in value if isinstance(value, list) else [value]:
+            raws.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            errors.append(None if isinstance(record, dict) else "not a JSON object")
+    return pa.table(
+        {
+            "_row": pa.array(range(1, len(raws) + 1), pa.int64()),
+            "_raw": pa.array(raws, pa.string()),
+            "_error": pa.array(errors, pa.string()),
         }
     )
 

@@ -287,13 +287,18 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
         ).fetchall()
     }
     if keys:
-        missing = [name for name in spec.required if name not in keys]
+        missing = [
+            column.name
+            for column in spec.columns
+            if column.required and column.top_level_key and column.top_level_key not in keys
+        ]
         if missing:
             raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
-    extra = sorted(keys - set(spec.column_names))
+    mapped = {column.top_level_key for column in spec.columns}
+    extra = [] if spec.keeps_whole_record else sorted(keys - mapped)
     # One json_extract over a list of paths parses each line once (per-key calls parse it once
     # per key: about 6x slower on web events).
-    contract_paths = ", ".join(_quote("$." + _json_path(name)) for name in spec.column_names)
+    contract_paths = ", ".join(_quote(column.json_path) for column in spec.columns)
     extra_lists = (
         f", case when _error is null then json_extract(_raw, "
         f"[{', '.join(_quote('$.' + _json_path(name)) for name in extra)}]) end as _extras"
@@ -342,10 +347,9 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file, read: files.R
             [str(file.path)],
         )
         return _json_source(con, spec)
-    con.register(
-        "_input", pa.Table.from_batches(read.table.to_batches(max_chunksize=INPUT_BATCH_ROWS))
-    )
-    if spec.format == "jsonl":
+    batches = read.table.to_batches(max_chunksize=INPUT_BATCH_ROWS)
+    con.register("_input", pa.Table.from_batches(batches, schema=read.table.schema))
+    if spec.format in ("jsonl", "json"):
         return _json_source(con, spec)
     values, extra = _csv_columns(spec, read.header)
     return "_input", values, extra

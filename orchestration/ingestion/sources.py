@@ -16,7 +16,7 @@ import yaml
 
 from orchestration.settings import DBT_PROJECT_DIR
 
-FORMATS = ("jsonl", "csv")  # Parquet files are read by DuckDB whatever the format says
+FORMATS = ("jsonl", "json", "csv")  # Parquet files are read by DuckDB whatever the format says
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,19 @@ class Column:
     type: str  # a DuckDB type
     required: bool = False
     pii: bool = False  # personal data: hashed or dropped in staging, never published
+    path: str | None = None  # JSON path in a record ($.Queue.EnqueueTimestamp); $ = the record
+
+    @property
+    def json_path(self) -> str:
+        return self.path or '$."' + self.name.replace('"', '\\"') + '"'
+
+    @property
+    def top_level_key(self) -> str | None:
+        """The record key a file must have for this column (none for the record itself)."""
+        if self.path is None:
+            return self.name
+        parts = self.path.removeprefix("$").lstrip(".").split(".", 1)
+        return parts[0].split("[", 1)[0] or None
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,12 @@ class SourceSpec:
     format: str  # "jsonl" or "csv"
     suffixes: tuple[str, ...]  # accepted file name endings
     columns: tuple[Column, ...]
+    records_key: str | None = None  # format json: a wrapper object's list of records
+
+    @property
+    def keeps_whole_record(self) -> bool:
+        """A column holds each record whole ($): no `_extra` needed."""
+        return any(column.path == "$" for column in self.columns)
 
     @property
     def raw_table(self) -> str:
@@ -76,6 +95,7 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
                 column["data_type"].upper(),
                 required=bool(meta.get("required")),
                 pii=bool(meta.get("pii")),
+                path=meta.get("path"),
             )
         )
     if not columns:
@@ -86,6 +106,7 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
         format=landing["format"],
         suffixes=tuple(landing["suffixes"]),
         columns=tuple(columns),
+        records_key=landing.get("records_key"),
     )
 
 

@@ -137,12 +137,13 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
     assert result.returncode == 0, result.stderr[-3000:]
     with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
         assert con.execute(
-            "select source, has_data from marts.dim_source order by 1"
+            "select source, feeds, has_data from marts.dim_source order by 1"
         ).fetchall() == [
-            ("contact_center", True),
-            ("crm", False),
-            ("survey", False),
-            ("web", False),
+            ("contact_center", "contact_center", True),
+            ("crm", "crm", False),
+            ("genesys_cloud", "contact_center", False),
+            ("survey", "survey", False),
+            ("web", "web", False),
         ]
         # stages whose next stage only web, survey or CRM data can show: no data, not 0
         unobservable = con.execute(

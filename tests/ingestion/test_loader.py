@@ -14,6 +14,7 @@ from orchestration.warehouse import connect
 from tests.ingestion.fixtures import (
     CONTACT_REJECTS,
     EXPECTED_LEDGER,
+    SURVEY_CSV,
     SURVEY_REJECTS,
     write_broken_landing,
 )
@@ -183,3 +184,28 @@ def test_failure_mid_file_leaves_nothing_and_next_run_loads_it(
         settings,
         "select rows_read, rows_loaded, rows_rejected from raw.load_ledger where source = 'survey'",
     ) == [(7, 4, 3)]
+
+
+def test_an_empty_file_loads_nothing_and_stops_nothing(cjm_home: Path) -> None:
+    """A 0-byte JSON lines file and a header-only CSV are files with no rows, not errors that
+    stop the source's ingestion (issue 17, finding 2)."""
+    settings = Settings.from_env()
+    landing = settings.landing_dir
+    (landing / "contact_center/2026-01-01").mkdir(parents=True)
+    (landing / "contact_center/2026-01-01/a_empty.jsonl").write_bytes(b"")
+    (landing / "contact_center/2026-01-01/b_one.jsonl").write_text(
+        json.dumps({"contact_id": "k1", "channel": "voice", "initiated_at": "2026-01-01T10:00:00Z"})
+        + "\n"
+    )
+    header = SURVEY_CSV.split(b"\r\n")[0].decode("utf-8-sig")
+    (landing / "survey/2026-01-01").mkdir(parents=True)
+    (landing / "survey/2026-01-01/responses.csv").write_text(header + "\n")
+    _ingest_all(settings)
+    assert _query(
+        settings,
+        "select source, file, status, rows_read, rows_loaded from raw.load_ledger order by file",
+    ) == [
+        ("contact_center", "contact_center/2026-01-01/a_empty.jsonl", "loaded", 0, 0),
+        ("contact_center", "contact_center/2026-01-01/b_one.jsonl", "loaded", 1, 1),
+        ("survey", "survey/2026-01-01/responses.csv", "loaded", 0, 0),
+    ]

@@ -21,7 +21,7 @@ all_contacts as (
     select
         *,
         coalesce(initial_contact_id, contact_id) as source_chain_id
-    from {{ ref('stg_contact_center__contacts') }}
+    from {{ ref('int_contact_legs') }}
 
 ),
 

@@ -18,7 +18,7 @@ crm as (
 
 contacts as (
 
-    select * from {{ ref('stg_contact_center__contacts') }}
+    select * from {{ ref('int_contact_legs') }}
 
 ),
 

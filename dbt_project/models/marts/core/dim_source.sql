@@ -1,13 +1,15 @@
 {#-
     One row per landing source the project declares (every dbt source but the loader's own
-    ledger), whether it has delivered data, and how much. A deployment may run with any subset
-    of sources (only a telephony export at first): KPIs and pages whose inputs come from an
-    absent source say "no data" instead of 0.
+    ledger), the kind of data it feeds (`meta: feeds:` of the source: a vendor export such as
+    genesys_cloud feeds contact_center; by default a source feeds its own name), whether it has
+    delivered data, and how much. A deployment may run with any subset of sources (only a
+    telephony export at first): KPIs and pages whose inputs come from a kind no source delivered
+    say "no data" instead of 0.
 -#}
-{%- set names = [] -%}
+{%- set feeds = {} -%}
 {%- for node in graph.sources.values() -%}
-{%- if node.source_name != 'loader' and node.source_name not in names -%}
-{%- do names.append(node.source_name) -%}
+{%- if node.source_name != 'loader' -%}
+{%- do feeds.update({node.source_name: node.source_meta.get('feeds', node.source_name)}) -%}
 {%- endif -%}
 {%- endfor -%}
 
@@ -21,8 +23,10 @@ files as (
 
 declared as (
 
-    {% for name in names | sort -%}
-    select '{{ name }}' as source  -- noqa: RF04
+    {% for name in feeds | sort -%}
+    select
+        '{{ name }}' as source,  -- noqa: RF04
+        '{{ feeds[name] }}' as feeds
     {% if not loop.last -%}
     union all
     {% endif -%}
@@ -48,6 +52,7 @@ final as (
 
     select
         declared.source,
+        declared.feeds,
         coalesce(delivered.rows_loaded, 0) > 0 as has_data,
         cast(coalesce(delivered.files, 0) as bigint) as files,
         cast(coalesce(delivered.rows_loaded, 0) as bigint) as rows_loaded,

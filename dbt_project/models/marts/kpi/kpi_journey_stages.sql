@@ -44,7 +44,7 @@ observable_stages as (
     from stage_rules
     inner join touchpoint_types
         on stage_rules.touchpoint_type in (touchpoint_types.touchpoint_type, '*')
-    inner join coverage on touchpoint_types.source = coverage.source
+    inner join coverage on touchpoint_types.source = coverage.feeds
     where coverage.has_data
 
 ),

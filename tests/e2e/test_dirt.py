@@ -139,11 +139,16 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
         assert con.execute(
             "select source, feeds, has_data from marts.dim_source order by 1"
         ).fetchall() == [
+            ("amazon_connect", "contact_center", False),
             ("contact_center", "contact_center", True),
             ("crm", "crm", False),
             ("genesys_cloud", "contact_center", False),
             ("survey", "survey", False),
+            ("twilio", "contact_center", False),
             ("web", "web", False),
+            ("zendesk_ticket_comments", "contact_center", False),
+            ("zendesk_tickets", "contact_center", False),
+            ("zendesk_users", "contact_center", False),
         ]
         # stages whose next stage only web, survey or CRM data can show: no data, not 0
         unobservable = con.execute(

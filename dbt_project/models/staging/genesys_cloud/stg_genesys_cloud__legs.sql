@@ -326,7 +326,7 @@ final as (
         end as previous_contact_id,
         case
             when numbered.is_self_service and numbered.media_type in ('chat', 'message') then 'bot'
-            else coalesce(channels.channel, numbered.media_type)
+            else channels.channel
         end as channel,
         coalesce(numbered.direction, conversations.originating_direction, 'inbound') as direction,
         case
@@ -388,6 +388,8 @@ final as (
     left join disconnects on numbered.vendor_disconnect = disconnects.vendor_value
     left join wrapups on numbered.wrap_up_code = wrapups.wrapup_code
     left join queues on numbered.queue_id = queues.queue_id
+    -- a media type vendor_channels does not list (cobrowse, screenshare, video) is not a leg
+    where channels.channel is not null
 
 )
 

@@ -1,0 +1,251 @@
+"""Contact-centre platforms together: Genesys Cloud conversations, Amazon Connect contact
+records (as Firehose writes them), Twilio calls and Zendesk tickets land in one home with a CRM
+file, for overlapping customers, and publish contacts, episodes and KPIs equal to values computed
+by hand from the fixtures (tests/fixtures/<vendor>/README.md).
+
+The 2026-09-01 fixtures of Genesys Cloud and Amazon Connect each hold: a call through the IVR,
+answered after 45 s, held 30 s and transferred, the transfer answered after 20 s (handle
+345 + 30 + 60 and 700 + 90 s); a call abandoned after 90 s; a call that ended in the IVR. Anna
+(CUST-1001) is known to both by a CRM id attribute, her phone and her e-mail; so is she to
+Zendesk.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, run_cjm
+
+FIXTURES = REPO / "tests/fixtures"
+GENESYS = "7a0c2f10-000"  # the written Genesys conversations: ...0001 to ...0005
+CONNECT = "a1b2c3d4-0000-4000-8000-00000000000"  # the Connect contacts: ...1 to ...9
+CRM = (
+    "customer_id,email,phone,first_name,last_name,segment,plan,signup_date,cancel_date,country,"
+    "language,updated_at\n"
+    "CUST-1001,anna.berzina@example.com,+371 2000 0002,Anna,Berzina,digital_first,basic,"
+    "2025-01-01,,LV,lv,2025-01-01 00:00:00\n"
+)
+# Anna writes to Zendesk at 16:00; an agent's internal note at 16:30 is not a reply, the public
+# reply at 18:00 is (2 h). Written from the connector's ticket, ticket_comment and user columns.
+ZENDESK_TICKET = (
+    "id,created_at,updated_at,status,requester_id,group_id,via_channel,custom_contact_reason\n"
+    "900001,2026-09-01 16:00:00,2026-09-01 18:05:00,solved,800001,,email,billing\n"
+)
+ZENDESK_COMMENTS = (
+    "id,ticket_id,user_id,created,public\n"
+    "700001,900001,800001,2026-09-01 16:00:00,true\n"
+    "700002,900001,800009,2026-09-01 16:30:00,false\n"
+    "700003,900001,800009,2026-09-01 18:00:00,true\n"
+)
+ZENDESK_USERS = (
+    "id,role,email,phone,name,external_id,updated_at\n"
+    "800001,end-user,Anna.Berzina@example.com,,Anna Berzina,,2026-01-01 00:00:00\n"
+    "800009,agent,agent@example.lv,,Agent Nine,,2026-01-01 00:00:00\n"
+)
+
+
+def _put(home: Path, source: str, name: str, text: str | None = None, copy: Path | None = None):
+    path = home / "landing" / source / "2026-09-02" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if copy is not None:
+        shutil.copy(copy, path)
+    else:
+        path.write_text(text)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("vendors") / "home"
+    for name in ("voice_email_callback_query_result.json", "chat_closed.json", "chat_open.json"):
+        _put(home, "genesys_cloud", name, copy=FIXTURES / "genesys_cloud" / name)
+    for path in (FIXTURES / "amazon_connect").glob("firehose-*.json"):
+        _put(home, "amazon_connect", path.stem, copy=path)  # Firehose object names: no suffix
+    _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
+    for table, source in (
+        ("ticket", "zendesk_tickets"),
+        ("ticket_comment", "zendesk_ticket_comments"),
+        ("user", "zendesk_users"),
+    ):
+        _put(home, source, f"{table}.csv", copy=FIXTURES / "zendesk" / f"{table}.csv")
+    _put(home, "zendesk_tickets", "anna.csv", ZENDESK_TICKET)
+    _put(home, "zendesk_ticket_comments", "anna.csv", ZENDESK_COMMENTS)
+    _put(home, "zendesk_users", "anna.csv", ZENDESK_USERS)
+    _put(home, "crm", "customers.csv", CRM)
+    result = run_cjm(home, "run")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return home / "warehouse/cjm.duckdb"
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+LEGS = (
+    "select contact_id, channel, initiation_method, queue_key, queue_wait_seconds,"
+    " disconnect_reason, reason from marts.fct_contacts where contact_id like ?"
+    " order by initiated_at"
+)
+
+
+def _legs(path: Path, prefix: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(LEGS, [prefix + "%"]).fetchall()
+    finally:
+        con.close()
+
+
+def test_genesys_conversations_become_their_legs(published: Path) -> None:
+    g = GENESYS
+    assert _legs(published, g) == [
+        (g + "1-4c1e-a001-000000000001", "voice", "inbound", "billing", 45, "transfer", "billing"),
+        (
+            g + "1-4c1e-a001-000000000001:2",
+            "voice",
+            "transfer",
+            "technical",
+            20,
+            "customer_disconnect",
+            "technical",
+        ),
+        (g + "2-4c1e-a001-000000000002", "voice", "inbound", "billing", 90, "abandoned", "unknown"),
+        (g + "3-4c1e-a001-000000000003", "voice", "inbound", "-1", None, "contained", "unknown"),
+        # e-mail is measured by its reply time, a callback's queue time is not a wait on the line
+        (
+            g + "4-4c1e-a001-000000000004",
+            "email",
+            "inbound",
+            "email",
+            None,
+            "agent_disconnect",
+            "billing",
+        ),
+        (
+            g + "5-4c1e-a001-000000000005",
+            "callback",
+            "callback",
+            "billing",
+            None,
+            "customer_disconnect",
+            "billing",
+        ),
+    ]
+    chats = _rows(
+        published,
+        "select contact_id, agent_key, ended_at from marts.fct_contacts where channel = 'chat'"
+        " and contact_id not like 'a1b2%' order by initiated_at",
+    )  # the two real chat records, the second still open: it ends with its last agent segment
+    assert [(c, a) for c, a, _ in chats] == [
+        ("1bc96a39-6725-40c4-9345-db72aa67b8c6", "50fcd33c-f432-4726-abc9-979f3ca01555"),
+        ("6acbee65-80be-4777-be03-8dacd07ee3f9", "9f3b4669-8593-4c95-bd7d-ef92c50f5a86"),
+    ]
+    assert str(chats[1][2]).startswith("2021-04-02 15:46:21")
+
+
+def test_connect_records_become_legs_and_the_newest_delivery_wins(published: Path) -> None:
+    c = CONNECT
+    assert _legs(published, c) == [
+        (c + "1", "voice", "inbound", "Billing", 45, "transfer", "billing"),
+        (c + "2", "voice", "transfer", "Technical", 20, "customer_disconnect", "technical"),
+        (c + "3", "voice", "inbound", "Billing", 90, "abandoned", "unknown"),
+        (c + "4", "voice", "inbound", "-1", None, "contained", "unknown"),
+        (c + "5", "voice", "inbound", "Billing", 50, "callback_requested", "unknown"),
+        (c + "6", "callback", "callback", "Billing", None, "customer_disconnect", "billing"),
+        (c + "7", "chat", "api", "Chat", 30, "agent_disconnect", "delivery"),
+        (c + "8", "email", "inbound", "Email", None, "agent_disconnect", "billing"),
+    ]  # the agent's e-mail reply (...9) is the e-mail's first response, not a leg
+    [(acw,)] = _rows(
+        published, f"select acw_seconds from marts.fct_contacts where contact_id = '{c}1'"
+    )
+    assert acw == 60  # from the second delivery (the first had no after-contact work end)
+    [(callback_chain,)] = _rows(
+        published, f"select chain_id from marts.fct_contacts where contact_id = '{c}6'"
+    )
+    assert callback_chain == c + "5"
+    [(duplicates,)] = _rows(
+        published,
+        "select sum(duplicates_conflicting) from meta.load_ledger where source = 'amazon_connect'",
+    )
+    assert duplicates == 1
+
+
+def test_twilio_and_zendesk_samples_load_with_their_dirt_quarantined(published: Path) -> None:
+    # Twilio's connector sample: 9 calls, one started on 30 February 2022
+    assert _rows(
+        published,
+        "select count(*) from marts.fct_contacts where contact_id like 'CA%'",
+    ) == [(8,)]
+    assert _rows(
+        published,
+        "select rule, rows_rejected from meta.rejects_by_reason where source = 'twilio'",
+    ) == [("untypeable_value", 1)]
+    # Zendesk's sample: 10 e-mail and web tickets, two deleted; its comments belong to other
+    # tickets, so none is answered
+    assert _rows(
+        published,
+        "select count(*), count(email_first_response_at) from marts.fct_contacts"
+        " where contact_id like 'zendesk:%' and contact_id <> 'zendesk:900001'",
+    ) == [(8, 0)]
+
+
+def test_one_customer_across_platforms_and_one_episode_per_reason(published: Path) -> None:
+    keys = _rows(
+        published,
+        "select distinct customer_key from marts.fct_contacts"
+        f" where contact_id like '{GENESYS}%' or contact_id like '{CONNECT}%'"
+        " or contact_id = 'zendesk:900001'",
+    )
+    anna = {k for (k,) in keys if not k.startswith("anon-")}
+    assert anna == {"CUST-1001"}
+    # the anonymous callers are the two calls from +37120000003 (Genesys and Connect): one key
+    assert len(keys) == 2
+    # Anna's chains by reason (a chain takes its first leg's reason): billing, Genesys' first
+    # call, e-mail and callback, Connect's first call and e-mail, the Zendesk ticket; unknown,
+    # the two abandons and Connect's call that asked for a callback; delivery, Connect's chat.
+    # Each reason's chains are within 7 days: one episode each.
+    episodes = _rows(
+        published,
+        "select reason, contacts from marts.fct_service_journeys"
+        " where customer_key = 'CUST-1001' and episode_date = '2026-09-01' order by reason",
+    )
+    assert episodes == [("billing", 6), ("delivery", 1), ("unknown", 3)]
+
+
+def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path) -> None:
+    [voice] = _rows(
+        published,
+        "select sum(offered), sum(handled), sum(abandoned),"
+        " sum(answered_wait_seconds) / sum(answered), sum(handle_seconds) / sum(handled),"
+        " sum(transferred) / sum(handled),"
+        " sum(answered_within_service_level) / sum(service_level_base)"
+        " from kpi.kpi_contact_centre_daily where date_day = '2026-09-01' and channel = 'voice'",
+    )
+    # each platform: offered 3 (two legs of the transferred call, the abandon; Connect's
+    # callback request is not offered), handled 2, abandoned 1; waits 45 and 20 s; handle
+    # 435 and 790 s; one of two transferred; within 20 s: 1 of (2 answered + 1 abandoned late)
+    assert voice == pytest.approx((6, 4, 2, 32.5, 612.5, 0.5, 2 / 6))
+    [email] = _rows(
+        published,
+        "select sum(emails_received), sum(first_reply_hours) / sum(emails_answered),"
+        " sum(emails_unanswered) from kpi.kpi_email_daily where date_day = '2026-09-01'",
+    )
+    # Genesys 11:00 -> 13:00, Connect 13:00 -> 15:40, Zendesk 16:00 -> 18:00
+    assert email == pytest.approx((3, (2 + 2 + 40 / 60 + 2) / 3, 0))
+    [ivr] = _rows(
+        published,
+        "select sum(sessions), sum(contained) from kpi.kpi_self_service_daily"
+        " where date_day = '2026-09-01' and channel = 'ivr'",
+    )
+    # Genesys: three calls met the IVR, one ended there; Connect: four ran the flow, one ended
+    assert ivr == (7, 2)
+    sources = dict(_rows(published, "select source, has_data from marts.dim_source"))
+    assert all(sources[s] for s in ("genesys_cloud", "amazon_connect", "twilio", "crm"))
+    assert not sources["contact_center"]

@@ -100,7 +100,11 @@ def _assert_no_pii(con: duckdb.DuckDBPyConnection, schema: str) -> int:
         " where table_schema = ? and data_type = 'VARCHAR'",
         [schema],
     ).fetchall()
-    pii_names = {column for spec in SOURCES.values() for column in spec.pii}  # meta: {pii: true}
+    # identifier columns declared PII (meta: {pii: true}) never reach the schema by name; free
+    # text declared PII (a ticket's description, a vendor's whole record) is caught by its
+    # values below: marts have their own `description` columns, from the seeds
+    free_text = {"description", "subject", "body", "record"}
+    pii_names = {column for spec in SOURCES.values() for column in spec.pii} - free_text
     assert {"first_name", "email", "phone", "customer_email", "customer_phone"} <= pii_names
     assert not [column for column in columns if column[1] in pii_names]
     for table, column in columns:

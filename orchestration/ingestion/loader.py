@@ -6,6 +6,7 @@ the ledger is skipped, so re-running a day loads nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -329,7 +330,7 @@ def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
     missing = [name for name in spec.required if name not in header]
     if missing:
         raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
-    values = {name: f'"{name}"' for name in header}
+    values = {name: '"' + name.replace('"', '""') + '"' for name in header}  # header text as is
     extra = [name for name in header if name not in spec.column_names]
     return values, extra
 
@@ -439,24 +440,24 @@ def load_file(
     loaded_at: dt.datetime,
     batch_id: str | None = None,
 ) -> FileResult:
-    """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing."""
+    """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing.
+
+    The file's staging objects are dropped after the transaction ends: SQL run inside a
+    transaction an error aborted would fail too and hide the error that matters.
+    """
     con.execute("begin transaction")
     try:
-        result = _load_in_transaction(con, spec, file, read, load_id, loaded_at, batch_id)
+        con.execute("drop table if exists _typed")
+        result = _load_rows(con, spec, file, read, load_id, loaded_at, batch_id)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return result
-
-
-def _load_in_transaction(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResult:
-    con.execute("drop table if exists _typed")
-    try:
-        return _load_rows(con, spec, file, read, load_id, loaded_at, batch_id)
     finally:
         con.unregister("_input")
-        con.execute("drop table if exists _input")
+        with contextlib.suppress(duckdb.Error):  # never in place of the error being raised
+            con.execute("drop table if exists _input")
+    return result
 
 
 def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResult:
@@ -527,14 +528,20 @@ def ingest_source(
     `batch_id` (the Dagster run id) groups the files loaded together, for the quality checks.
     """
     ensure_tables(con, spec)
-    known = {
-        row[0]
-        for row in con.execute(
-            "select sha256 from raw.load_ledger where source = ?", [spec.name]
-        ).fetchall()
-    }
+    # Loaded bytes are skipped wherever they are found again; bytes rejected whole are skipped
+    # only at the same path (a file rejected for its path loads once moved where it belongs).
+    loaded: set[str] = set()
+    rejected: dict[str, set[str]] = {}
+    for sha, file_name, status in con.execute(
+        "select sha256, file, status from raw.load_ledger where source = ?", [spec.name]
+    ).fetchall():
+        if status == "rejected":
+            rejected.setdefault(file_name, set()).add(sha)
+        else:
+            loaded.add(sha)
     summary = SourceResult(spec.name)
     for file in files.discover(landing_dir, spec, until):
+        known = loaded | rejected.get(file.relative, set())
         read = files.read_landing_file(file, spec, known)
         if read.sha256 in known:
             summary.skipped += 1
@@ -542,7 +549,10 @@ def ingest_source(
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         load_id = f"{spec.name}-{loaded_at:%Y%m%dT%H%M%S%f}-{read.sha256[:12]}"
         result = load_file(con, spec, file, read, load_id, loaded_at, batch_id)
-        known.add(read.sha256)
+        if result.status == "rejected":
+            rejected.setdefault(file.relative, set()).add(read.sha256)
+        else:
+            loaded.add(read.sha256)
         summary.files.append(result)
         if on_file is not None:
             on_file(result)

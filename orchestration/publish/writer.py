@@ -11,13 +11,14 @@ results of the checks that passed the run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse import connect
 
 PUBLISHED_SCHEMAS = ("marts", "kpi")
@@ -78,12 +79,21 @@ def _quote(path: Path) -> str:
 
 
 def publish(
-    settings: Settings, run_id: str, checks: list[CheckResult] | None = None
+    settings: Settings,
+    run_id: str,
+    checks: list[CheckResult] | None = None,
+    models: dict | None = None,
 ) -> Publication:
-    """Copy the published schemas of build.duckdb into a new file and swap it in."""
+    """Copy the published schemas of build.duckdb into a new file and swap it in.
+
+    `models` ((schema, table) -> dbt manifest node, default: the project's manifest) names the
+    tables to publish and holds their descriptions.
+    """
     target = settings.published_db
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # from a killed publish
         leftover.unlink(missing_ok=True)
+    _discard_client_wal(target)
+    models = published_models() if models is None else models
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(staging))
@@ -93,12 +103,18 @@ def publish(
         # tables have no row order; not keeping the build's lets both threads write (~40% faster)
         con.execute("set preserve_insertion_order = false")
         con.execute(f"attach {_quote(settings.build_db)} as build (read_only)")
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables()"
-            " where database_name = 'build' and schema_name in (?, ?)"
-            " order by schema_name, table_name",
-            list(PUBLISHED_SCHEMAS),
-        ).fetchall()
+        # the project's current models only: a table a deleted model left in the build file is
+        # not published
+        tables = [
+            (schema, table)
+            for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+                " where database_name = 'build' and schema_name in (?, ?)"
+                " order by schema_name, table_name",
+                list(PUBLISHED_SCHEMAS),
+            ).fetchall()
+            if (schema, table) in models
+        ]
         counts: dict[str, int] = {}
         for schema, table in tables:
             columns = ", ".join(
@@ -114,6 +130,7 @@ def publish(
             con.execute(
                 f"create table {schema}.{table} as select {columns} from build.{schema}.{table}"
             )
+            _comment(con, schema, table, models[(schema, table)])
             counts[f"{schema}.{table}"] = con.execute(
                 f"select count(*) from {schema}.{table}"
             ).fetchone()[0]
@@ -128,10 +145,11 @@ def publish(
         _quarantine_by_source(con)
         con.execute("detach build")
         con.execute(CHECK_RESULTS_DDL)
-        con.executemany(
-            "insert into meta.check_results values (?, ?, ?, ?, ?)",
-            [[run_id, c.asset_key, c.check_name, c.passed, c.description] for c in checks or []],
-        )
+        if checks:
+            con.executemany(
+                "insert into meta.check_results values (?, ?, ?, ?, ?)",
+                [[run_id, c.asset_key, c.check_name, c.passed, c.description] for c in checks],
+            )
         con.execute(PUBLISH_LOG_DDL)
         if target.exists():
             con.execute(f"attach {_quote(target)} as previous (read_only)")
@@ -153,6 +171,48 @@ def publish(
     _mark_published(settings, published_at)
     exports = export_parquet(settings, list(counts))
     return Publication(target, counts, published_at, data_through, exports)
+
+
+def published_models(manifest: Path = DBT_PROJECT_DIR / "target/manifest.json") -> dict:
+    """(schema, table) -> the dbt manifest node of every model in a published schema."""
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    return {
+        (node["schema"], node["alias"] or node["name"]): node
+        for node in nodes
+        if node["resource_type"] == "model" and node["schema"] in PUBLISHED_SCHEMAS
+    }
+
+
+def _comment(con: duckdb.DuckDBPyConnection, schema: str, table: str, node: dict) -> None:
+    """The model's and its columns' dbt descriptions as DuckDB comments, for BI tools."""
+    if node.get("description"):
+        con.execute(f"comment on table {schema}.{table} is {_literal(node['description'])}")
+    published = {
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database()"
+            " and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    for name, column in node.get("columns", {}).items():
+        if name in published and column.get("description"):
+            con.execute(
+                f'comment on column {schema}.{table}."{name}" is {_literal(column["description"])}'
+            )
+
+
+def _literal(text: str) -> str:
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def _discard_client_wal(target: Path) -> None:
+    """A write-ahead log beside the published file is a client's: a BI tool that opened it
+    read-write and crashed. Its changes are not the project's; left there it would be replayed
+    against the next publication, which it does not match, and nothing could open that file."""
+    wal = target.with_name(target.name + ".wal")
+    if wal.exists():
+        wal.unlink()
 
 
 def _quarantine_by_source(con: duckdb.DuckDBPyConnection) -> None:
@@ -188,8 +248,13 @@ def _mark_published(settings: Settings, published_at: dt.datetime) -> None:
 
 
 def export_parquet(settings: Settings, tables: list[str]) -> list[Path]:
-    """`exports/<table>.parquet` for every published table, each replaced atomically."""
+    """`exports/<table>.parquet` for every published table, each replaced atomically; an
+    export of a table no longer published is removed."""
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
+    keep = {f"{qualified.split('.', 1)[1]}.parquet" for qualified in tables}
+    for stale in settings.exports_dir.glob("*.parquet"):
+        if stale.name not in keep:
+            stale.unlink()
     written = []
     con = duckdb.connect(str(settings.published_db), read_only=True)
     try:

@@ -20,11 +20,20 @@ LATEST_DELIVERIES = """
         )
 """
 
-# Ledger rows the gate judges: latest deliveries neither published nor knowingly accepted.
+# Ledger rows the gate judges: latest deliveries neither published nor knowingly accepted, nor
+# rejected whole and later loaded under another path (a file moved out of a wrong folder).
 PENDING_FILES = f"""
     select * from ({LATEST_DELIVERIES}) as delivered
     where delivered.published_at is null
         and delivered.load_id not in (select load_id from meta.accepted_loads)
+        and not (
+            delivered.status = 'rejected'
+            and delivered.sha256 in (
+                select moved.sha256 from raw.load_ledger as moved
+                where moved.source = delivered.source and moved.status <> 'rejected'
+                    and moved.loaded_at > delivered.loaded_at
+            )
+        )
 """
 
 # Rows delivered per landing day: the latest delivery of each file, files rejected whole aside.

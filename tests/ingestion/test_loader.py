@@ -209,3 +209,42 @@ def test_an_empty_file_loads_nothing_and_stops_nothing(cjm_home: Path) -> None:
         ("contact_center", "contact_center/2026-01-01/b_one.jsonl", "loaded", 1, 1),
         ("survey", "survey/2026-01-01/responses.csv", "loaded", 0, 0),
     ]
+
+
+def test_a_header_holding_a_quote_loads_and_keeps_the_column(cjm_home: Path) -> None:
+    """Issue 17, finding 3: header names were pasted into SQL unescaped."""
+    settings = Settings.from_env()
+    day = settings.landing_dir / "crm/2026-01-01"
+    day.mkdir(parents=True)
+    (day / "customers.csv").write_text(
+        'customer_id,updated_at,"note ""vip"""\nC1,2026-01-01 00:00:00,gold\n'
+    )
+    _ingest_all(settings)
+    assert _query(settings, "select status, rows_loaded from raw.load_ledger") == [("loaded", 1)]
+    assert _query(settings, "select customer_id, _extra from raw.crm__customers") == [
+        ("C1", '{"note \\"vip\\"":"gold"}')
+    ]
+
+
+def test_a_file_rejected_for_its_path_loads_once_moved_where_it_belongs(cjm_home: Path) -> None:
+    """Issue 17, finding 4: its checksum stayed in the ledger, so the moved copy was skipped
+    without a ledger row."""
+    settings = Settings.from_env()
+    record = json.dumps(
+        {"contact_id": "k1", "channel": "voice", "initiated_at": "2026-01-01T10:00:00Z"}
+    )
+    wrong = settings.landing_dir / "contact_center/latest/contacts.jsonl"
+    wrong.parent.mkdir(parents=True)
+    wrong.write_text(record + "\n")
+    _ingest_all(settings)
+    _ingest_all(settings)  # left where it is: rejected once, not again every night
+    right = settings.landing_dir / "contact_center/2026-01-01/contacts.jsonl"
+    right.parent.mkdir(parents=True)
+    wrong.rename(right)
+    _ingest_all(settings)
+    assert _query(
+        settings, "select file, status, rows_loaded from raw.load_ledger order by loaded_at"
+    ) == [
+        ("contact_center/latest/contacts.jsonl", "rejected", 0),
+        ("contact_center/2026-01-01/contacts.jsonl", "loaded", 1),
+    ]

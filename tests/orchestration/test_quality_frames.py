@@ -189,3 +189,13 @@ def test_a_centre_closed_on_sundays_is_not_missing_a_day(con) -> None:
     # but a Wednesday without its file is missing (its weekday always had one)
     con.execute("delete from raw.load_ledger where day = ?", [MONDAY + dt.timedelta(days=16)])
     assert len(_failures(con)) == 1
+
+
+def test_a_file_rejected_for_its_path_stops_blocking_once_its_bytes_load_elsewhere(con) -> None:
+    """Issue 17, finding 4: the same bytes moved from a wrong folder to their day folder."""
+    wrong = _file(con, MONDAY, 0, name="misplaced.jsonl", status="rejected")
+    assert frames.batch_summary(con, GATE).iloc[0].files_rejected == 1
+    moved = _file(con, MONDAY + dt.timedelta(days=1), 100, name="contacts.jsonl", at=5)
+    con.execute("update raw.load_ledger set sha256 = ? where load_id = ?", [wrong, moved])
+    summary = frames.batch_summary(con, GATE).iloc[0]
+    assert (summary.files, summary.files_rejected) == (1, 0)

@@ -39,6 +39,20 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def _unknown_landing(settings: Settings) -> str:
+    """Landing folders no source reads: their files would otherwise wait there unseen."""
+    from orchestration.ingestion.files import unknown_folders
+    from orchestration.ingestion.sources import SOURCES
+
+    folders = unknown_folders(settings.landing_dir, list(SOURCES))
+    if not folders:
+        return ""
+    return (
+        f"landing folders no source reads (not loaded): {', '.join(folders)}"
+        " (a typo, or a source not declared: docs/sources.md)"
+    )
+
+
 def _ledger(settings: Settings) -> str:
     if not settings.build_db.exists():
         return "warehouse: not built yet (run `cjm run` or `cjm demo`)"
@@ -194,6 +208,7 @@ def render_status(settings: Settings) -> str:
         f"CJM_HOME: {settings.home}",
         _publication(settings),
         _last_run_problems(settings),
+        _unknown_landing(settings),
         _ledger(settings),
         _runs(settings),
     ]

@@ -47,7 +47,9 @@ def discover(
         relative = path.relative_to(landing_dir).as_posix()
         parts = path.relative_to(source_dir).parts
         day, error = None, None
-        if len(parts) != 2:
+        if _is_link(path, source_dir):
+            error = "a symbolic link: landing holds the delivered files themselves (copy it in)"
+        elif len(parts) != 2:
             error = f"not in a day folder: expected {spec.name}/<YYYY-MM-DD>/<file>"
         else:
             try:
@@ -60,6 +62,26 @@ def discover(
             continue
         found.append(LandingFile(path, relative, day, error))
     return sorted(found, key=lambda f: (f.day or dt.date.min, f.relative))
+
+
+def _is_link(path: Path, source_dir: Path) -> bool:
+    """The file, or a folder between it and its source folder, is a symbolic link."""
+    while path != source_dir:
+        if path.is_symlink():
+            return True
+        path = path.parent
+    return False
+
+
+def unknown_folders(landing_dir: Path, sources: list[str]) -> list[str]:
+    """Folders of landing/ that no declared source reads (a typo, a vendor not configured)."""
+    if not landing_dir.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in landing_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in sources
+    )
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,9 @@ def read_landing_file(file: LandingFile, spec: SourceSpec, known: set[str]) -> R
     A file whose checksum is in `known` is not parsed: it was loaded before. Parquet files and
     files that break the landing contract are left to the loader.
     """
+    if file.path.is_symlink():  # never read through a link out of landing
+        link = str(file.path.readlink()).encode()
+        return ReadFile(hashlib.sha256(b"symlink:" + link).hexdigest())
     raw = file.path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     if sha in known or file.contract_error or file.path.name.endswith(".parquet"):

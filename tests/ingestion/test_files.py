@@ -122,3 +122,34 @@ def test_a_source_is_declared_in_its_sources_yaml_alone(tmp_path) -> None:
     (folder / "_tickets__sources.yml").write_text(yaml_text.replace(", data_type: timestamp", ""))
     with pytest.raises(ContractError, match="column opened_at has no data_type"):
         load_sources(tmp_path)
+
+
+def test_a_symlink_is_rejected_without_reading_through_it(tmp_path: Path) -> None:
+    """Issue 17, finding 6: a link from landing to a file elsewhere was loaded."""
+    outside = tmp_path / "elsewhere/secret.jsonl"
+    outside.parent.mkdir(parents=True)
+    outside.write_text('{"contact_id": "x"}\n')
+    day = tmp_path / "landing/contact_center/2026-01-01"
+    day.mkdir(parents=True)
+    (day / "contacts.jsonl").symlink_to(outside)
+    linked_day = tmp_path / "landing/contact_center/2026-01-02"
+    linked_day.symlink_to(outside.parent, target_is_directory=True)
+    found = files.discover(tmp_path / "landing", SOURCES["contact_center"])
+    assert found and all("symbolic link" in (f.contract_error or "") for f in found)
+    read = files.read_landing_file(found[0], SOURCES["contact_center"], set())
+    assert read.table is None  # nothing read through the link
+
+
+def test_landing_folders_no_source_reads_are_named(tmp_path: Path) -> None:
+    (tmp_path / "contact_centre/2026-01-01").mkdir(parents=True)  # a typo
+    (tmp_path / "web").mkdir()
+    assert files.unknown_folders(tmp_path, list(SOURCES)) == ["contact_centre"]
+
+
+def test_status_names_landing_folders_no_source_reads(cjm_home: Path) -> None:
+    from orchestration.settings import Settings
+    from orchestration.status import render_status
+
+    settings = Settings.from_env()
+    (settings.landing_dir / "contact_centre/2026-01-01").mkdir(parents=True)
+    assert "landing folders no source reads (not loaded): contact_centre" in render_status(settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import sys
 import time
@@ -24,8 +25,18 @@ def _say(message: str) -> None:
 
 
 def _log_path(settings: Settings, command: str) -> Path:
+    """A new log file of its own: two commands started in the same second never share one."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    return settings.logs_dir / f"{command}-{stamp}.log"
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in itertools.count(1):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        path = settings.logs_dir / f"{command}-{stamp}{suffix}.log"
+        try:
+            path.open("x").close()  # created exclusively, or taken by another command
+        except FileExistsError:
+            continue
+        return path
+    raise AssertionError("unreachable")
 
 
 # simulate ---------------------------------------------------------------------------------------
@@ -117,7 +128,8 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    return run_pipeline(settings, args.date, _log_path(settings, "run"))
+    args.log_path = _log_path(settings, "run")
+    return run_pipeline(settings, args.date, args.log_path)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -130,7 +142,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             argparse.Namespace(**DEMO_PARAMS, dirty_rate=args.dirty_rate, out=None, workers=1),
             settings,
         )
-    code = run_pipeline(settings, None, _log_path(settings, "run"))
+    args.log_path = _log_path(settings, "run")
+    code = run_pipeline(settings, None, args.log_path)
     _say("")
     _say(f"landing files:  {settings.landing_dir}")
     _say(f"published:      {settings.published_db} (open read-only from BI tools)")
@@ -307,15 +320,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     settings.prepare()
-    log_path = _log_path(settings, args.command)
     try:
         return args.handler(args, settings)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
     except Exception as exc:  # one clear line for the user, the traceback in the log
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text(traceback.format_exc())
+        # the run's own log when it has one: appended to, never overwritten
+        log_path = getattr(args, "log_path", None) or _log_path(settings, args.command)
+        with log_path.open("a") as log:
+            log.write(traceback.format_exc())
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         _say(f"cjm {args.command}: error: {message} (details: {log_path})")
         return 1

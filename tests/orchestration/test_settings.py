@@ -84,3 +84,12 @@ def test_duckdb_defaults_are_the_dbt_profiles(monkeypatch) -> None:
     assert f"env_var('CJM_DUCKDB_MEMORY_LIMIT', '{settings.duckdb_memory_limit}')" in profile
     monkeypatch.setenv("CJM_DUCKDB_THREADS", "7")
     assert Settings.from_env().duckdb_threads == 7
+
+
+def test_two_commands_in_the_same_second_get_their_own_log_files(cjm_home) -> None:
+    """Issue 17, finding 8: runs started in the same second wrote the same log file."""
+    from orchestration.cli import _log_path
+
+    settings = Settings.from_env()
+    paths = {_log_path(settings, "run") for _ in range(3)}
+    assert len(paths) == 3 and all(p.exists() for p in paths)

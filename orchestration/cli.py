@@ -113,13 +113,20 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
             f"{settings.reports_dir / 'index.html'}"
         )
         return 0
+    from orchestration.publish.writer import latest_publication
     from orchestration.run_state import failure_lines
 
     for line in failure_lines(result.all_events):
         _say(line)
+    published = (latest_publication(settings) or {}).get("run_id") == result.run_id
     _say(
-        f"run {result.run_id[:8]} failed after {elapsed:.0f}s; nothing was published"
-        f" (the last publication stays); full log: {log_path}"
+        f"run {result.run_id[:8]} failed after {elapsed:.0f}s; "
+        + (
+            f"it published {settings.published_db} before the step above failed"
+            if published
+            else "nothing was published (the last publication stays)"
+        )
+        + f"; full log: {log_path}"
     )
     from reports.build import build_reports_for_latest_run
 

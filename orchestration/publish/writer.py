@@ -103,6 +103,7 @@ def publish(
         # tables have no row order; not keeping the build's lets both threads write (~40% faster)
         con.execute("set preserve_insertion_order = false")
         con.execute(f"attach {_quote(settings.build_db)} as build (read_only)")
+        _require_data(con, settings)
         # the project's current models only: a table a deleted model left in the build file is
         # not published
         tables = [
@@ -171,6 +172,21 @@ def publish(
     _mark_published(settings, published_at)
     exports = export_parquet(settings, list(counts))
     return Publication(target, counts, published_at, data_through, exports)
+
+
+class NothingToPublish(RuntimeError):
+    """No landing source has delivered a loadable row: an empty warehouse is not published."""
+
+
+def _require_data(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    loaded = con.execute(
+        "select coalesce(sum(rows_loaded), 0) from build.raw.load_ledger where status <> 'rejected'"
+    ).fetchone()[0]
+    if not loaded:
+        raise NothingToPublish(
+            f"nothing to publish: no landing source has delivered a loadable row yet"
+            f" (landing: {settings.landing_dir}; files rejected whole: see `cjm status`)"
+        )
 
 
 def published_models(manifest: Path = DBT_PROJECT_DIR / "target/manifest.json") -> dict:

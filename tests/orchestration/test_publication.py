@@ -24,10 +24,18 @@ MODELS = {
 }
 
 
-def _build(settings: Settings) -> None:
+LEDGER_ROW = (
+    "insert into raw.load_ledger (load_id, source, file, day, sha256, rows_read, rows_loaded,"
+    " rows_rejected, status, loaded_at) values (?, 'crm', ?, null, ?, ?, ?, 0, ?, now())"
+)
+
+
+def _build(settings: Settings, loaded: bool = True) -> None:
     con = connect(settings)
     try:
         loader.ensure_tables(con, SOURCES["crm"])  # the ledger and rejects publication reads
+        if loaded:
+            con.execute(LEDGER_ROW, ["l0", "crm/2026-01-01/c.csv", "s0", 1, 1, "loaded"])
         con.execute("create schema marts")
         con.execute("create schema kpi")
         con.execute("create table marts.dim_thing as select 'a' as thing_key, 1 as n")
@@ -94,3 +102,23 @@ def test_a_crashed_read_write_client_does_not_break_the_next_publication(cjm_hom
         ).fetchone()[0]
     assert sorted(runs) == ["run-1", "run-2"] and scratch == 0
     assert len(publication.exports) == 2
+
+
+def test_an_empty_warehouse_is_not_published(cjm_home: Path) -> None:
+    """Issue 17, finding 8: an empty landing (or one whose files were all rejected) published an
+    empty warehouse ("data through None") and the reports then failed with a raw TypeError."""
+    import pytest
+
+    from orchestration.publish.writer import NothingToPublish
+
+    settings = Settings.from_env()
+    settings.prepare()
+    _build(settings, loaded=False)
+    con = connect(settings)
+    try:  # the only file was rejected whole
+        con.execute(LEDGER_ROW, ["l1", "crm/latest/x.csv", "s1", 0, 0, "rejected"])
+    finally:
+        con.close()
+    with pytest.raises(NothingToPublish, match="no landing source has delivered a loadable row"):
+        publish(settings, "run-1", models=MODELS)
+    assert not settings.published_db.exists()

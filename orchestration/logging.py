@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 RUN_LOG_ENV = "CJM_RUN_LOG"
+DBT_STEP = "cjm_dbt_assets"
 _SHOWN = {
     "STEP_START": "started",
     "STEP_SUCCESS": "done",
@@ -38,7 +39,8 @@ class _ProgressFilter(logging.Filter):
                     f"check failed: {data.asset_key.to_user_string()}:{data.check_name}"
                 )
                 return True
-        if event.event_type_value == "ASSET_MATERIALIZATION":
+        if event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key != DBT_STEP:
+            # dbt's ~100 models show as its progress lines instead (transform/dbt_output.py)
             record.cjm_line = f"  built {event.asset_key.to_user_string()}"
             return True
         return False

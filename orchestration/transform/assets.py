@@ -8,6 +8,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.publish import fingerprint
 from orchestration.resources import CjmSettings
+from orchestration.transform.dbt_output import dbt_output_to_run_log
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project, prune_run_targets
 
 
@@ -49,7 +50,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             return
         with settings.child_environment():  # dbt's profile reads the home from its environment
             invocation = dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context)
-        yield from invocation.stream()
+        with dbt_output_to_run_log():  # dbt's stream in the log, progress on the terminal
+            yield from invocation.stream()
         prune_run_targets()
 
     return cjm_dbt_assets

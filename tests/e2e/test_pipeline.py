@@ -34,6 +34,13 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
     assert first_run.returncode == 0, first_run.stderr[-3000:]
     assert "succeeded" in first_run.stderr and "published" in first_run.stderr
     assert "web__events: done" in first_run.stderr  # progress per step
+    # dbt's stream is in the run log, not on the terminal: a progress line per quarter instead
+    terminal = (first_run.stdout + first_run.stderr).splitlines()
+    assert not [line for line in terminal if re.match(r"\s*\d+ of \d+ (START|OK|PASS) ", line)]
+    assert "dbt: " in first_run.stderr and "nodes done" in first_run.stderr
+    assert len(terminal) < 200, len(terminal)
+    log = max((home / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime).read_text()
+    assert " START sql " in log  # ... all of it
     with _db(home) as con:
         views = {
             r[0]

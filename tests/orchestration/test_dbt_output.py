@@ -1,0 +1,36 @@
+"""dbt's stream goes to the run log; the terminal gets a progress line per quarter of the nodes
+(issue 17, finding 10: `make run` printed ~760 lines of dbt's stream)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from orchestration.logging import RUN_LOG_ENV
+from orchestration.transform.dbt_output import dbt_output_to_run_log
+
+
+def test_dbt_lines_go_to_the_log_and_progress_to_the_terminal(tmp_path: Path, monkeypatch) -> None:
+    log = tmp_path / "run.log"
+    log.write_text("earlier lines\n")
+    monkeypatch.setenv(RUN_LOG_ENV, str(log))
+    terminal = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    lines = ["Running with dbt=1.11", "1 of 8 START sql view model staging.a ... [RUN]"]
+    lines += [
+        f"{n} of 8 OK created sql view model staging.m{n} ... [OK in 0.1s]" for n in range(1, 9)
+    ]
+    with dbt_output_to_run_log():
+        for line in lines:
+            sys.stdout.write(line + "\n")
+    assert log.read_text() == "earlier lines\n" + "".join(line + "\n" for line in lines)
+    progress = [line.split("    ", 1)[1] for line in terminal.getvalue().splitlines()]
+    assert progress == [f"dbt: {n} of 8 nodes done" for n in (2, 4, 6, 8)]
+
+
+def test_without_a_run_log_dbt_output_stays_on_stdout(monkeypatch, capsys) -> None:
+    monkeypatch.delenv(RUN_LOG_ENV, raising=False)
+    with dbt_output_to_run_log():
+        print("3 of 4 OK created sql view model x")
+    assert "3 of 4 OK" in capsys.readouterr().out

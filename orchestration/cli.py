@@ -325,8 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
-    settings.prepare()
+    try:
+        settings = Settings.from_env()
+        settings.prepare()
+    except (OSError, ValueError) as exc:  # an unusable CJM_HOME or setting: one line, no traceback
+        _say(f"cjm {args.command}: error: cannot use the settings: {exc}")
+        return 2
     try:
         return args.handler(args, settings)
     except KeyboardInterrupt:

@@ -93,3 +93,26 @@ def test_two_commands_in_the_same_second_get_their_own_log_files(cjm_home) -> No
     settings = Settings.from_env()
     paths = {_log_path(settings, "run") for _ in range(3)}
     assert len(paths) == 3 and all(p.exists() for p in paths)
+
+
+def test_an_unusable_home_is_one_line_not_a_traceback(tmp_path) -> None:
+    """Issue 17, finding 8: an unwritable CJM_HOME printed an 11-line traceback, also for
+    `cjm status`. (Tests run as root, who may write anywhere: a home below a file stands in.)"""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    cjm = Path(sys.executable).with_name("cjm")
+    for command in ("status", "run"):
+        result = subprocess.run(
+            [str(cjm), command],
+            env={**os.environ, "CJM_HOME": str(blocker / "home")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        assert result.returncode == 2, lines
+        assert len(lines) == 1 and lines[0].startswith(f"cjm {command}: error: cannot use")

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class ReadFile:
     error: str | None = None  # why the whole file is unusable
 
 
-def read_landing_file(file: LandingFile, spec: SourceSpec, known: set[str]) -> ReadFile:
+def read_landing_file(file: LandingFile, spec: SourceSpec, known: Container[str]) -> ReadFile:
     """Read, checksum and parse a file: its bytes are read once.
 
     A file whose checksum is in `known` is not parsed: it was loaded before. Parquet files and

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingestion import files
-from orchestration.ingestion.sources import SourceSpec
+from orchestration.ingestion.sources import SourceSpec, key_path
 from orchestration.quality import rules
 
 INPUT_BATCH_ROWS = 50_000
@@ -302,7 +302,7 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
     contract_paths = ", ".join(_quote(column.json_path) for column in spec.columns)
     extra_lists = (
         f", case when _error is null then json_extract(_raw, "
-        f"[{', '.join(_quote('$.' + _json_path(name)) for name in extra)}]) end as _extras"
+        f"[{', '.join(_quote(key_path(name)) for name in extra)}]) end as _extras"
         if extra
         else ""
     )
@@ -320,10 +320,6 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
     values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
     values.update({name: f"_extras[{i}]" for i, name in enumerate(extra, start=1)})
     return source, values, extra
-
-
-def _json_path(key: str) -> str:
-    return '"' + key.replace('"', '\\"') + '"'
 
 
 def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
@@ -515,6 +511,16 @@ def _count_input(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from _input").fetchone()[0] if exists else 0
 
 
+class _Seen:
+    """Membership in any of several checksum sets, without copying them for every file."""
+
+    def __init__(self, *shas) -> None:
+        self._shas = shas
+
+    def __contains__(self, sha: str) -> bool:
+        return any(sha in group for group in self._shas)
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -541,7 +547,7 @@ def ingest_source(
             loaded.add(sha)
     summary = SourceResult(spec.name)
     for file in files.discover(landing_dir, spec, until):
-        known = loaded | rejected.get(file.relative, set())
+        known = _Seen(loaded, rejected.get(file.relative, ()))
         read = files.read_landing_file(file, spec, known)
         if read.sha256 in known:
             summary.skipped += 1

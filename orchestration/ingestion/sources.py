@@ -19,6 +19,11 @@ from orchestration.settings import DBT_PROJECT_DIR
 FORMATS = ("jsonl", "json", "csv")  # Parquet files are read by DuckDB whatever the format says
 
 
+def key_path(key: str) -> str:
+    """The JSON path of a record's top-level key, quoted: `$."a key"`."""
+    return '$."' + key.replace('"', '\\"') + '"'
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -29,7 +34,7 @@ class Column:
 
     @property
     def json_path(self) -> str:
-        return self.path or '$."' + self.name.replace('"', '\\"') + '"'
+        return self.path or key_path(self.name)
 
     @property
     def top_level_key(self) -> str | None:

@@ -23,13 +23,46 @@ def cjm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield home
 
 
-def run_cjm(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run the real `cjm` command (a new process, as a user or the scheduler would)."""
+def _cjm_env(home: Path) -> dict[str, str]:
     env = {**os.environ, "CJM_HOME": str(home), "CJM_PII_SALT": "test-salt"}
     env.pop("DAGSTER_HOME", None)
+    return env
+
+
+def run_cjm(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run the real `cjm` command (a new process, as a user or the scheduler would)."""
     return subprocess.run(
-        [str(CJM), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+        [str(CJM), *args],
+        cwd=REPO,
+        env=_cjm_env(home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
+
+
+def run_cjm_in_parallel(homes: list[Path], *args: str, timeout: int = 900) -> list[int]:
+    """Run `cjm` in several homes at once (independent homes share nothing); exit codes in
+    order. Each run's terminal output goes to `output_of(home)`."""
+    runs = []
+    for home in homes:
+        output_of(home).parent.mkdir(parents=True, exist_ok=True)
+        with output_of(home).open("w") as out:
+            runs.append(
+                subprocess.Popen(
+                    [str(CJM), *args],
+                    cwd=REPO,
+                    env=_cjm_env(home),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    return [run.wait(timeout=timeout) for run in runs]
+
+
+def output_of(home: Path) -> Path:
+    """Where `run_cjm_in_parallel` wrote a home's terminal output: beside the home."""
+    return home.with_name(home.name + ".out")
 
 
 # One simulated history and one published home, shared by the end-to-end modules (each full

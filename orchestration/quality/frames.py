@@ -280,12 +280,17 @@ def reconciliation(con: duckdb.DuckDBPyConnection, relation: str) -> pd.DataFram
 
 
 def calendar(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per day from the first to the last contact: KPI rows on that day."""
+    """One row per day from the first to the last contact: KPI rows on that day.
+
+    A deployment whose platforms queue nothing (e-mail tickets only, or calls that never reach a
+    queue) has no queues to lay out per day: then no day is judged.
+    """
     return con.execute(
         """
         with bounds as (
             select min(contact_date) as first_day, max(contact_date) as last_day
             from marts.fct_contacts
+            where exists (select 1 from kpi.kpi_contact_centre_daily)
         ),
         days as (
             select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date)

@@ -1,7 +1,8 @@
 """Contact-centre platforms together: Genesys Cloud conversations, Amazon Connect contact
 records (as Firehose writes them), Twilio calls and Zendesk tickets land in one home with a CRM
 file, for overlapping customers, and publish contacts, episodes and KPIs equal to values computed
-by hand from the fixtures (tests/fixtures/<vendor>/README.md).
+by hand from the fixtures (tests/fixtures/<vendor>/README.md). Then each platform alone, as a
+deployment that uses only it (four homes run at once), publishes its own KPIs.
 
 The 2026-09-01 fixtures of Genesys Cloud and Amazon Connect each hold: a call through the IVR,
 answered after 45 s, held 30 s and transferred, the transfer answered after 20 s (handle
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO, run_cjm
+from tests.conftest import REPO, output_of, run_cjm, run_cjm_in_parallel
 
 FIXTURES = REPO / "tests/fixtures"
 GENESYS = "7a0c2f10-000"  # the written Genesys conversations: ...0001 to ...0005
@@ -57,14 +58,17 @@ def _put(home: Path, source: str, name: str, text: str | None = None, copy: Path
         path.write_text(text)
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("vendors") / "home"
+def _land_genesys(home: Path) -> None:
     for name in ("voice_email_callback_query_result.json", "chat_closed.json", "chat_open.json"):
         _put(home, "genesys_cloud", name, copy=FIXTURES / "genesys_cloud" / name)
+
+
+def _land_connect(home: Path) -> None:
     for path in (FIXTURES / "amazon_connect").glob("firehose-*.json"):
         _put(home, "amazon_connect", path.stem, copy=path)  # Firehose object names: no suffix
-    _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
+
+
+def _land_zendesk(home: Path) -> None:
     for table, source in (
         ("ticket", "zendesk_tickets"),
         ("ticket_comment", "zendesk_ticket_comments"),
@@ -74,6 +78,15 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _put(home, "zendesk_tickets", "anna.csv", ZENDESK_TICKET)
     _put(home, "zendesk_ticket_comments", "anna.csv", ZENDESK_COMMENTS)
     _put(home, "zendesk_users", "anna.csv", ZENDESK_USERS)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("vendors") / "home"
+    _land_genesys(home)
+    _land_connect(home)
+    _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
+    _land_zendesk(home)
     _put(home, "crm", "customers.csv", CRM)
     result = run_cjm(home, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -249,3 +262,72 @@ def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path
     sources = dict(_rows(published, "select source, has_data from marts.dim_source"))
     assert all(sources[s] for s in ("genesys_cloud", "amazon_connect", "twilio", "crm"))
     assert not sources["contact_center"]
+
+
+def _land_twilio(home: Path) -> None:
+    _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
+    _put(home, "twilio", "dialled_calls.csv", copy=FIXTURES / "twilio/dialled_calls.csv")
+
+
+ALONE = {  # platform -> how its files land, the sources it feeds
+    "genesys_cloud": (_land_genesys, {"genesys_cloud"}),
+    "amazon_connect": (_land_connect, {"amazon_connect"}),
+    "twilio": (_land_twilio, {"twilio"}),
+    "zendesk": (_land_zendesk, {"zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"}),
+}
+
+
+@pytest.fixture(scope="module")
+def published_alone(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each platform alone in its own home, no CRM and no canonical contact-centre file: the
+    four `cjm run`s at once (about the time of two, on two cores)."""
+    homes = {vendor: tmp_path_factory.mktemp(f"alone-{vendor}") / "home" for vendor in ALONE}
+    for vendor, (land, _) in ALONE.items():
+        land(homes[vendor])
+    codes = run_cjm_in_parallel(list(homes.values()), "run")
+    for home, code in zip(homes.values(), codes, strict=True):
+        assert code == 0, output_of(home).read_text()[-3000:]
+    return {vendor: home / "warehouse/cjm.duckdb" for vendor, home in homes.items()}
+
+
+VOICE = (
+    "select sum(offered), sum(handled), sum(abandoned),"
+    " sum(answered_wait_seconds) / sum(answered), sum(handle_seconds) / sum(handled),"
+    " sum(transferred) / sum(handled),"
+    " sum(answered_within_service_level) / sum(service_level_base)"
+    " from kpi.kpi_contact_centre_daily where date_day = '2026-09-01' and channel = 'voice'"
+)
+EMAIL = (
+    "select sum(emails_received), sum(first_reply_hours) / sum(emails_answered),"
+    " sum(emails_unanswered) from kpi.kpi_email_daily where date_day = '2026-09-01'"
+)
+IVR = (
+    "select sum(sessions), sum(contained) from kpi.kpi_self_service_daily"
+    " where date_day = '2026-09-01' and channel = 'ivr'"
+)
+NONE = (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "voice", "email", "ivr"),
+    [
+        # the voice figures of one platform in the test above; Genesys' e-mail 11:00 -> 13:00
+        ("genesys_cloud", (3, 2, 1, 32.5, 612.5, 0.5, 1 / 3), (1, 2.0, 0), (3, 1)),
+        ("amazon_connect", (3, 2, 1, 32.5, 612.5, 0.5, 1 / 3), (1, 2 + 40 / 60, 0), (4, 1)),
+        # dialled_calls.csv: ...a01 answered by the dialled agent after 15 s, talk to 09:06:00
+        # (345 s); ...a02 dialled an agent who did not answer, the caller left after 90 s
+        # (abandoned, past the 20 s service level); ...a03 ended in the TwiML application
+        ("twilio", (2, 1, 1, 15.0, 345.0, 0.0, 0.5), NONE, (3, 1)),
+        # Anna's ticket: 16:00 -> 18:00; tickets queue in no ACD, so no queue KPIs at all
+        ("zendesk", (None,) * 7, (1, 2.0, 0), (None, None)),
+    ],
+)
+def test_each_platform_alone_publishes_its_kpis(
+    published_alone: dict[str, Path], vendor: str, voice: tuple, email: tuple, ivr: tuple
+) -> None:
+    path = published_alone[vendor]
+    assert _rows(path, VOICE) == [pytest.approx(voice)]
+    assert _rows(path, EMAIL) == [pytest.approx(email)]
+    assert _rows(path, IVR) == [ivr]
+    with_data = {s for (s,) in _rows(path, "select source from marts.dim_source where has_data")}
+    assert with_data == ALONE[vendor][1]

@@ -199,3 +199,29 @@ def test_a_file_rejected_for_its_path_stops_blocking_once_its_bytes_load_elsewhe
     con.execute("update raw.load_ledger set sha256 = ? where load_id = ?", [wrong, moved])
     summary = frames.batch_summary(con, GATE).iloc[0]
     assert (summary.files, summary.files_rejected) == (1, 0)
+
+
+def _calendar_failures(contact_days: list[str], kpi_days: list[str]) -> list[str]:
+    con = duckdb.connect()
+    con.execute("create schema marts; create schema kpi")
+    con.execute("create table marts.fct_contacts (contact_date date)")
+    con.execute("create table kpi.kpi_contact_centre_daily (date_day date)")
+    for table, days in (
+        ("marts.fct_contacts", contact_days),
+        ("kpi.kpi_contact_centre_daily", kpi_days),
+    ):
+        for day in days:
+            con.execute(f"insert into {table} values (?)", [day])
+    outcome = validate("calendar", frames.calendar(con), suites.calendar_suite())
+    return [f.split(":")[0] for f in outcome.failures]
+
+
+def test_the_queue_kpis_cover_every_day_from_the_first_to_the_last_contact() -> None:
+    days = ["2026-09-01", "2026-09-03"]
+    assert _calendar_failures(days, ["2026-09-01", "2026-09-02", "2026-09-03"]) == []
+    assert _calendar_failures(days, ["2026-09-01", "2026-09-03"]) != []  # 2 September lost
+
+
+def test_a_deployment_that_queues_nothing_has_no_calendar_to_keep() -> None:
+    # e-mail tickets only, or calls that never reach a queue: no queue KPI rows at all
+    assert _calendar_failures(["2026-09-01", "2026-09-30"], []) == []

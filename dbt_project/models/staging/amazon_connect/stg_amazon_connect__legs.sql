@@ -3,7 +3,12 @@
     stg_contact_center__contacts). A contact record is a leg: a transfer (TRANSFER,
     QUEUE_TRANSFER) or a queued callback (CALLBACK) is a new contact whose InitialContactId or
     PreviousContactId chains it to the first. An agent's e-mail reply (AGENT_REPLY) is not a leg:
-    it is the first response of the e-mail it is related to. Codes are mapped by the seeds
+    it is the first response of the e-mail it is related to. A consult (an agent talking to
+    another agent, or conferencing them in, while the customer stays with the first) also makes
+    a TRANSFER record; it is told apart as AWS documents it: the consulted agent enters
+    after-contact work before the agent who consulted, where after a transfer the transferring
+    agent does. A consult is not a leg, and the consulting agent's leg was not transferred.
+    Codes are mapped by the seeds
     vendor_channels, vendor_disconnect_reasons and vendor_wrapup_codes (the reason comes from a
     contact attribute, var amazon_connect_reason_attribute). docs/vendors/amazon_connect.md.
 -#}
@@ -74,6 +79,9 @@ fields as (
             as answered_at,
         {{ json_timestamp("contact_records.record ->> 'DisconnectTimestamp'") }} as ended_at,
         {{ json_timestamp(
+            "contact_records.record -> 'Agent' ->> 'AfterContactWorkStartTimestamp'"
+        ) }} as acw_started_at,
+        {{ json_timestamp(
             "contact_records.record -> 'Agent' ->> 'AfterContactWorkEndTimestamp'"
         ) }} as acw_ended_at,
         try_cast(contact_records.record -> 'Agent' ->> 'CustomerHoldDuration' as integer)
@@ -110,6 +118,21 @@ callbacks as (
     from fields
     where fields.initiation_method = 'CALLBACK' and fields.previous_contact_id is not null
     group by fields.previous_contact_id
+
+),
+
+-- the agent reached by a transfer record left before the agent who placed it: a consult or
+-- a conference, not a transfer
+consults as (
+
+    select
+        reached.contact_id,
+        reached._loaded_at
+    from fields as reached
+    inner join fields as placed on reached.previous_contact_id = placed.contact_id
+    where
+        reached.initiation_method in ('TRANSFER', 'QUEUE_TRANSFER')
+        and reached.acw_started_at < placed.acw_started_at
 
 ),
 
@@ -160,7 +183,8 @@ final as (
         fields.acw_ended_at,
         fields.hold_seconds,
         case
-            when fields.next_contact_id is not null then 'transfer'
+            when fields.next_contact_id is not null and consulted.contact_id is null
+                then 'transfer'
             when callbacks.contact_id is not null and fields.answered_at is null
                 then 'callback_requested'
             when
@@ -184,7 +208,8 @@ final as (
         greatest(
             fields._loaded_at,
             coalesce(replies.loaded_at, fields._loaded_at),
-            coalesce(callbacks.loaded_at, fields._loaded_at)
+            coalesce(callbacks.loaded_at, fields._loaded_at),
+            coalesce(consulted._loaded_at, fields._loaded_at)
         ) as _loaded_at
     from fields
     left join channels on fields.vendor_channel = channels.vendor_value
@@ -192,8 +217,11 @@ final as (
     left join wrapups on fields.reason_code = wrapups.wrapup_code
     left join replies on fields.contact_id = replies.contact_id
     left join callbacks on fields.contact_id = callbacks.contact_id
+    left join consults as consulted on fields.next_contact_id = consulted.contact_id
     -- a channel the seed does not list (TASK: back-office work) is not a customer contact
-    where fields.initiation_method is distinct from 'AGENT_REPLY' and channels.channel is not null
+    where
+        fields.initiation_method is distinct from 'AGENT_REPLY' and channels.channel is not null
+        and fields.contact_id not in (select consults.contact_id from consults)
 
 )
 

@@ -2,7 +2,7 @@
     Genesys Cloud conversation-detail records as canonical contact legs (the columns of
     stg_contact_center__contacts). A leg is a queue visit (an acd session) with the agent session
     that answered it, an agent session reached without a queue (a direct transfer, an
-    agent-dialled call), or, for a conversation that never reached a queue or an agent, its
+    agent-dialled call; not a consult, whose agent leaves while the consulting agent stays), or, for a conversation that never reached a queue or an agent, its
     IVR/bot session; a chat or message conversation that went through a bot flow first gets a bot
     leg before its agent legs. The legs of a conversation form one chain (the first leg's id is
     the conversationId). Code lists are seeds: vendor_channels, vendor_disconnect_reasons,
@@ -266,6 +266,16 @@ legs as (
     where
         answering.session_id not in (
             select answered_visits.agent_session_id from answered_visits
+        )
+        -- a consult (or a conference): the agent who reached this one stayed with the customer
+        -- after it left; the customer's contact went on with the first agent
+        and not exists (
+            select 1 from answering as consulting
+            where
+                consulting.conversation_id = answering.conversation_id
+                and consulting.session_id <> answering.session_id
+                and consulting.answered_at < answering.started_at
+                and consulting.ended_at > answering.ended_at
         )
     union all
     -- self-service: a conversation that never reached a queue or an agent, and a bot flow

@@ -12,8 +12,8 @@
     lateral (select unnest(json_extract({{ json_column }}, '{{ path }}[*]')) as value)
 {%- endmacro %}
 
-{#- A telephone URI or number as dialled (tel:+371..., sip:+371...@host) without its scheme and
+{#- A telephone URI or number as dialled (tel:+371..., sip:+371...@host, whatsapp:+371...) without its scheme and
     host; hash_pii then keeps its digits. -#}
 {% macro phone_from_address(expression) -%}
-    regexp_replace(regexp_replace({{ expression }}, '^(tel|sip):', ''), '@.*$', '')
+    regexp_replace(regexp_replace({{ expression }}, '^(tel|sip|whatsapp|sms):', ''), '@.*$', '')
 {%- endmacro %}

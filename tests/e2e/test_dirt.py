@@ -145,6 +145,7 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
             ("genesys_cloud", "contact_center", False),
             ("survey", "survey", False),
             ("twilio", "contact_center", False),
+            ("twilio_messages", "contact_center", False),
             ("web", "web", False),
             ("zendesk_ticket_comments", "contact_center", False),
             ("zendesk_tickets", "contact_center", False),

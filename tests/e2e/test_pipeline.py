@@ -58,6 +58,7 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
             "stg_amazon_connect__legs",
             "stg_genesys_cloud__legs",
             "stg_twilio__legs",
+            "stg_twilio__message_legs",
             "stg_zendesk__legs",
         }
         [(raw,)] = con.execute("select count(*) from raw.contact_center__contacts").fetchall()
@@ -129,7 +130,7 @@ def _assert_no_pii(con: duckdb.DuckDBPyConnection, schema: str) -> int:
 
 def test_no_raw_email_phone_or_name_in_staging(home: Path, first_run) -> None:
     with _db(home) as con:
-        assert _assert_no_pii(con, "staging") == 9
+        assert _assert_no_pii(con, "staging") == 10
 
 
 def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:

@@ -13,6 +13,7 @@ Zendesk.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -267,12 +268,14 @@ def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path
 def _land_twilio(home: Path) -> None:
     _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
     _put(home, "twilio", "dialled_calls.csv", copy=FIXTURES / "twilio/dialled_calls.csv")
+    for name in ("message.csv", "conversation_messages.csv"):
+        _put(home, "twilio_messages", name, copy=FIXTURES / "twilio" / name)
 
 
 ALONE = {  # platform -> how its files land, the sources it feeds
     "genesys_cloud": (_land_genesys, {"genesys_cloud"}),
     "amazon_connect": (_land_connect, {"amazon_connect"}),
-    "twilio": (_land_twilio, {"twilio"}),
+    "twilio": (_land_twilio, {"twilio", "twilio_messages"}),
     "zendesk": (_land_zendesk, {"zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"}),
 }
 
@@ -331,3 +334,18 @@ def test_each_platform_alone_publishes_its_kpis(
     assert _rows(path, IVR) == [ivr]
     with_data = {s for (s,) in _rows(path, "select source from marts.dim_source where has_data")}
     assert with_data == ALONE[vendor][1]
+
+
+def test_twilio_messages_alone_are_conversations_not_notifications(
+    published_alone: dict[str, Path],
+) -> None:
+    # the connector sample's ten notifications make no contact; of the two customers who wrote,
+    # one had a reply after 30 minutes
+    assert _rows(
+        published_alone["twilio"],
+        "select contact_id, channel, answered_at from marts.fct_contacts"
+        " where contact_id like 'SM%' order by initiated_at",
+    ) == [
+        ("SM00000000000000000000000000000a01", "chat", dt.datetime(2026, 9, 1, 12, 30)),
+        ("SM00000000000000000000000000000a03", "chat", None),
+    ]

@@ -73,8 +73,9 @@ def _reconcile_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         name="ledger_reconciles",
         blocking=True,
         description=(
-            "Every ledger row has rows_read = rows_loaded + rows_rejected, and the raw table and "
-            "rejects table hold exactly the rows the ledger says were loaded and rejected."
+            "Every ledger row has rows_read = rows_loaded + rows_rejected, and the raw table "
+            "(with the records corrected files withdrew) and rejects table hold exactly the "
+            "rows the ledger says were loaded and rejected."
         ),
     )
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -87,7 +88,11 @@ def _reconcile_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                 " from raw.load_ledger where source = ?",
                 [spec.name],
             ).fetchone()
-            raw_rows = con.execute(f"select count(*) from {spec.raw_table}").fetchone()[0]
+            raw_rows = con.execute(
+                f"select (select count(*) from {spec.raw_table})"
+                " + (select count(*) from raw.superseded_rows where source = ?)",
+                [spec.name],
+            ).fetchone()[0]
             rejected_rows = con.execute(
                 "select count(*) from raw.rejected_rows where source = ?", [spec.name]
             ).fetchone()[0]

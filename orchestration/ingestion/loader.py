@@ -45,7 +45,9 @@ create table if not exists raw.load_ledger (
     batch_id varchar,
     duplicates_exact bigint not null default 0,
     duplicates_conflicting bigint not null default 0,
-    published_at timestamp
+    published_at timestamp,
+    superseded_by varchar,
+    superseded_at timestamp
 )
 """
 # Files an operator published knowingly (`cjm accept`): who, when and why, per ledger row.
@@ -65,7 +67,24 @@ LEDGER_ADDED_COLUMNS = (  # columns added since the first ledger: older warehous
     "duplicates_exact bigint default 0",
     "duplicates_conflicting bigint default 0",
     "published_at timestamp",
+    "superseded_by varchar",
+    "superseded_at timestamp",
 )
+
+# The records a corrected delivery withdrew: a file re-delivered under the same name replaces
+# the records of the delivery it supersedes; they are kept here, whole, with the load that
+# withdrew them (raw table rows + these = every row the ledger says was loaded).
+SUPERSEDED_DDL = """
+create table if not exists raw.superseded_rows (
+    load_id varchar not null,
+    source varchar not null,
+    file varchar not null,
+    row_number bigint not null,
+    record json not null,
+    superseded_by varchar not null,
+    superseded_at timestamp not null
+)
+"""
 
 REJECTS_DDL = """
 create table if not exists raw.rejected_rows (
@@ -112,6 +131,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
         con.execute(f"alter table raw.load_ledger add column if not exists {column}")
     con.execute(REJECTS_DDL)
     con.execute("alter table raw.rejected_rows add column if not exists rule varchar")
+    con.execute(SUPERSEDED_DDL)
     con.execute("create schema if not exists meta")
     con.execute(ACCEPTED_LOADS_DDL)
     wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
@@ -468,6 +488,7 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
     con.execute(
         f"create temp table _typed as {_typing_sql(spec, values, extra, source, loaded_at)}"
     )
+    _withdraw_superseded(con, spec, file.relative, load_id, loaded_at)
     exact, conflicting = _count_duplicates(con, spec)
     names = ", ".join(f'"{name}"' for name in spec.column_names)
     con.execute(
@@ -500,6 +521,39 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
         result.reason = f"{result.reason}; {note}" if result.reason else note
     _ledger_row(con, load_id, spec, file, sha, result, loaded_at, batch_id)
     return result
+
+
+def _withdraw_superseded(con, spec: SourceSpec, relative: str, load_id: str, loaded_at) -> None:
+    """Move the records of earlier deliveries of this file (same source and name) out of the
+    raw table into raw.superseded_rows: the corrected file replaces them, so a record it no
+    longer holds is withdrawn. Runs only for a file that loads (a correction rejected whole
+    leaves the delivery it corrects standing)."""
+    superseded = [
+        row[0]
+        for row in con.execute(
+            "select load_id from raw.load_ledger where source = ? and file = ?"
+            " and status <> 'rejected' and superseded_by is null",
+            [spec.name, relative],
+        ).fetchall()
+    ]
+    if not superseded:
+        return
+    con.execute(
+        "insert into raw.superseded_rows"
+        " (load_id, source, file, row_number, record, superseded_by, superseded_at)"
+        f" select _load_id, ?, _file, _row, to_json(withdrawn), ?, ? from {spec.raw_table}"
+        " as withdrawn where _load_id in (select unnest(?::varchar[]))",
+        [spec.name, load_id, loaded_at, superseded],
+    )
+    con.execute(
+        f"delete from {spec.raw_table} where _load_id in (select unnest(?::varchar[]))",
+        [superseded],
+    )
+    con.execute(
+        "update raw.load_ledger set superseded_by = ?, superseded_at = ?"
+        " where load_id in (select unnest(?::varchar[]))",
+        [load_id, loaded_at, superseded],
+    )
 
 
 def _count_input(con: duckdb.DuckDBPyConnection) -> int:

@@ -7,9 +7,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.publish import fingerprint
-from orchestration.resources import CjmSettings
+from orchestration.resources import CjmSettings, Warehouse
 from orchestration.transform.dbt_output import dbt_output_to_run_log
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project, prune_run_targets
+from orchestration.transform.withdrawals import withdrawn_since_last_build
 
 
 class CjmDbtTranslator(DagsterDbtTranslator):
@@ -32,14 +33,17 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         pool="warehouse_writer",
     )
     def cjm_dbt_assets(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: CjmSettings
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        settings: CjmSettings,
+        warehouse: Warehouse,
     ):
         """`dbt build`: seeds, models and data tests, in dependency order.
 
         Unit tests check SQL logic, not tonight's data: `make test` runs them, the nightly job
         does not. With nothing new since the last complete run (same files, same code) it
         builds nothing, so checks, publish and reports are skipped and the last publication
-        stands.
+        stands. After a corrected file withdrew records, the build is a full refresh.
         """
         previous = fingerprint.unchanged_since(settings.get())
         if previous is not None:
@@ -48,8 +52,21 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 " dbt build, checks, publish and reports skipped"
             )
             return
+        args = ["build", "--exclude", "resource_type:unit_test"]
+        con = warehouse.connect(read_only=True)
+        try:
+            withdrawn = withdrawn_since_last_build(con, dbt_project.manifest_path)
+        finally:
+            con.close()
+        if withdrawn:
+            context.log.info(
+                f"{len(withdrawn)} re-delivered file(s) withdrew records ({withdrawn[0]}"
+                f"{', ...' if len(withdrawn) > 1 else ''}): a full rebuild of the incremental"
+                " models"
+            )
+            args.append("--full-refresh")
         with settings.child_environment():  # dbt's profile reads the home from its environment
-            invocation = dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context)
+            invocation = dbt.cli(args, context=context)
         with dbt_output_to_run_log():  # dbt's stream in the log, progress on the terminal
             yield from invocation.stream()
         prune_run_targets()

@@ -128,6 +128,49 @@ def test_duplicate_contact_ids_are_collapsed_and_counted(fork: Path, simulated: 
         ).fetchone() == (1,)
 
 
+def test_a_corrected_file_withdraws_a_bogus_record_from_the_published_facts(
+    fork: Path, simulated: Path
+) -> None:
+    """The same file name delivered again replaces its first delivery: a contact only the
+    first held leaves the incremental facts and the publication (issue 17, finding 5)."""
+    _copy_days(simulated, fork, range(HISTORY_DAYS, HISTORY_DAYS + 1))
+    contacts = fork / "landing/contact_center" / _day(HISTORY_DAYS) / "contacts.jsonl"
+    good = contacts.read_text()
+    bogus = json.loads(good.splitlines()[0])
+    bogus["contact_id"] = "bogus-17"
+    contacts.write_text(good + json.dumps(bogus) + "\n")
+    assert run_cjm(fork, "run").returncode == 0
+
+    def published(sql: str) -> list[tuple]:
+        with duckdb.connect(str(fork / "warehouse/cjm.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    assert published("select count(*) from marts.fct_contacts where contact_id = 'bogus-17'") == [
+        (1,)
+    ]
+    contacts.write_text(good)  # the corrected delivery, same name
+    result = run_cjm(fork, "run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert published("select count(*) from marts.fct_contacts where contact_id = 'bogus-17'") == [
+        (0,)
+    ]
+    assert published(
+        "select count(*) from marts.fct_touchpoints where contact_id = 'bogus-17'"
+    ) == [(0,)]
+    # every other contact of the file is still there, once
+    day_contacts = len(good.splitlines())
+    [(kept,)] = published(
+        f"select count(*) from marts.fct_contacts where contact_id in"
+        f" ({', '.join(repr(json.loads(line)['contact_id']) for line in good.splitlines())})"
+    )
+    assert kept == day_contacts
+    with _build(fork) as con:
+        assert con.execute(
+            "select record ->> 'contact_id' from raw.superseded_rows"
+            " where record ->> 'contact_id' = 'bogus-17'"
+        ).fetchall() == [("bogus-17",)]
+
+
 def test_missing_day_blocks(fork: Path, simulated: Path) -> None:
     before = published_content(fork)
     _copy_days(simulated, fork, range(HISTORY_DAYS + 1, HISTORY_DAYS + 2))  # a day skipped

@@ -248,3 +248,64 @@ def test_a_file_rejected_for_its_path_loads_once_moved_where_it_belongs(cjm_home
         ("contact_center/latest/contacts.jsonl", "rejected", 0),
         ("contact_center/2026-01-01/contacts.jsonl", "loaded", 1),
     ]
+
+
+def _contact(contact_id: str) -> str:
+    return (
+        json.dumps(
+            {"contact_id": contact_id, "channel": "voice", "initiated_at": "2026-01-01T10:00:00Z"}
+        )
+        + "\n"
+    )
+
+
+def test_a_corrected_file_withdraws_the_records_of_the_file_it_replaces(cjm_home: Path) -> None:
+    """A re-delivery of the same name replaces its first delivery's records: a bogus contact in
+    the first is gone once the corrected file loads, kept aside with the load that withdrew it,
+    and the counts still reconcile (issue 17, finding 5)."""
+    settings = Settings.from_env()
+    day = settings.landing_dir / "contact_center/2026-01-01"
+    day.mkdir(parents=True)
+    (day / "contacts.jsonl").write_text(_contact("k1") + _contact("bogus"))
+    (day / "other.jsonl").write_text(_contact("k9"))
+    _ingest_all(settings)
+    (day / "contacts.jsonl").write_text(_contact("k1") + _contact("k2"))
+    _ingest_all(settings)
+    assert _query(
+        settings, "select contact_id, _file from raw.contact_center__contacts order by 1"
+    ) == [
+        ("k1", "contact_center/2026-01-01/contacts.jsonl"),
+        ("k2", "contact_center/2026-01-01/contacts.jsonl"),
+        ("k9", "contact_center/2026-01-01/other.jsonl"),  # another file: untouched
+    ]
+    first, second = _query(
+        settings,
+        "select load_id, superseded_by, duplicates_exact from raw.load_ledger"
+        " where file = 'contact_center/2026-01-01/contacts.jsonl' order by loaded_at",
+    )
+    assert first[1] == second[0] and second[1] is None
+    assert second[2] == 0  # k1 again is not a duplicate of the record it replaces
+    withdrawn = _query(
+        settings,
+        "select load_id, row_number, record ->> 'contact_id', superseded_by"
+        " from raw.superseded_rows order by row_number",
+    )
+    assert withdrawn == [(first[0], 1, "k1", second[0]), (first[0], 2, "bogus", second[0])]
+    # raw rows + withdrawn rows = every row the ledger says was loaded
+    [(ledger_loaded,)] = _query(
+        settings, "select sum(rows_loaded) from raw.load_ledger where source = 'contact_center'"
+    )
+    assert ledger_loaded == 3 + 2
+
+
+def test_a_correction_rejected_whole_withdraws_nothing(cjm_home: Path) -> None:
+    """Until a corrected file loads, the delivery it corrects stands (the gate blocks on it)."""
+    settings = Settings.from_env()
+    day = settings.landing_dir / "contact_center/2026-01-01"
+    day.mkdir(parents=True)
+    (day / "contacts.jsonl").write_text(_contact("k1"))
+    _ingest_all(settings)
+    (day / "contacts.jsonl").write_text('{"channel": "voice"}\n' * 2)  # no contact_id column
+    _ingest_all(settings)
+    assert _query(settings, "select contact_id from raw.contact_center__contacts") == [("k1",)]
+    assert _query(settings, "select count(*) from raw.superseded_rows") == [(0,)]

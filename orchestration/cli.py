@@ -187,6 +187,21 @@ def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# erase ------------------------------------------------------------------------------------------
+def cmd_erase(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.erasure.erase import ErasureError, erase_customer
+
+    try:
+        erasure = erase_customer(settings, args.customer, args.reason)
+    except ErasureError as exc:
+        _say(f"cjm {exc}")
+        return 1
+    _say(erasure.summary())
+    for file in erasure.files_not_rewritten:
+        _say(f"not rewritten (Parquet, or changed since it was loaded): landing/{file}")
+    return 0
+
+
 # report -----------------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from reports.build import build_reports_for_latest_run
@@ -300,6 +315,16 @@ def build_parser() -> argparse.ArgumentParser:
     accept.add_argument("target", help="a landing file, or a batch (run) id or its first 8 chars")
     accept.add_argument("--reason", required=True, help="why it may be published")
     accept.set_defaults(handler=cmd_accept)
+
+    erase = sub.add_parser(
+        "erase",
+        help="erase a customer (a GDPR request) from every file, and keep them out of later loads",
+    )
+    erase.add_argument(
+        "--customer", required=True, help="the customer's CRM id, e-mail address or phone number"
+    )
+    erase.add_argument("--reason", help="a note for the erasure log (no personal data)")
+    erase.set_defaults(handler=cmd_erase)
 
     report = sub.add_parser(
         "report", help="rebuild the HTML reports from the published warehouse; print index.html"

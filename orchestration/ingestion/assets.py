@@ -44,6 +44,7 @@ def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 settings.get().landing_dir,
                 until=until,
                 batch_id=context.run_id,
+                salt=settings.get().pii_salt,
                 on_file=lambda file: context.log.info(
                     f"{file.file}: {file.status}, {file.rows_loaded}/{file.rows_read} rows loaded"
                     + (f" ({file.reason})" if file.reason else "")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from orchestration.erasure import matching
 from orchestration.ingestion import files
 from orchestration.ingestion.sources import SourceSpec, key_path
 from orchestration.quality import rules
@@ -455,6 +456,7 @@ def load_file(
     load_id: str,
     loaded_at: dt.datetime,
     batch_id: str | None = None,
+    salt: str | None = None,
 ) -> FileResult:
     """Load one file in one transaction: its rows, its rejects and its ledger row, or nothing.
 
@@ -464,7 +466,7 @@ def load_file(
     con.execute("begin transaction")
     try:
         con.execute("drop table if exists _typed")
-        result = _load_rows(con, spec, file, read, load_id, loaded_at, batch_id)
+        result = _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -476,7 +478,7 @@ def load_file(
     return result
 
 
-def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResult:
+def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt) -> FileResult:
     sha = read.sha256
     try:
         source, values, extra = _stage(con, spec, file, read)
@@ -489,6 +491,7 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id) -> FileResul
         f"create temp table _typed as {_typing_sql(spec, values, extra, source, loaded_at)}"
     )
     _withdraw_superseded(con, spec, file.relative, load_id, loaded_at)
+    _keep_out_erased(con, spec, salt)
     exact, conflicting = _count_duplicates(con, spec)
     names = ", ".join(f'"{name}"' for name in spec.column_names)
     con.execute(
@@ -556,6 +559,29 @@ def _withdraw_superseded(con, spec: SourceSpec, relative: str, load_id: str, loa
     )
 
 
+def _keep_out_erased(con, spec: SourceSpec, salt: str | None) -> None:
+    """Rows of a customer erased on request (`cjm erase`) are kept out: rejected with the rule
+    `erased_customer`, their text not kept."""
+    suppressed = (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw'"
+            " and table_name = 'suppressed_identifiers'"
+        ).fetchone()[0]
+        and con.execute("select count(*) from raw.suppressed_identifiers").fetchone()[0]
+    )
+    if not suppressed:
+        return
+    if salt is None:
+        raise ValueError("customers were erased: loading needs the PII salt to keep them out")
+    hashes = "raw.suppressed_identifiers"
+    con.execute(
+        "update _typed set _reason = 'erased_customer: a customer erased on request"
+        " (raw.erasure_log)', _rule = 'erased_customer', _raw = '[erased]'"
+        f" where {matching.row_matches(spec, '_typed', hashes, salt)}"
+        f" or coalesce({matching.text_matches('_typed._raw', hashes, salt)}, false)"
+    )
+
+
 def _count_input(con: duckdb.DuckDBPyConnection) -> int:
     """Rows of `_input`, or 0 when the file could not be read at all."""
     exists = con.execute(
@@ -582,10 +608,12 @@ def ingest_source(
     until: dt.date | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     batch_id: str | None = None,
+    salt: str | None = None,
 ) -> SourceResult:
     """Load every new file of one source. Files already in the ledger (same sha256) are skipped.
 
-    `batch_id` (the Dagster run id) groups the files loaded together, for the quality checks.
+    `batch_id` (the Dagster run id) groups the files loaded together, for the quality checks;
+    `salt` (the PII salt) lets the loader keep out customers erased on request.
     """
     ensure_tables(con, spec)
     # Loaded bytes are skipped wherever they are found again; bytes rejected whole are skipped
@@ -608,7 +636,7 @@ def ingest_source(
             continue
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         load_id = f"{spec.name}-{loaded_at:%Y%m%dT%H%M%S%f}-{read.sha256[:12]}"
-        result = load_file(con, spec, file, read, load_id, loaded_at, batch_id)
+        result = load_file(con, spec, file, read, load_id, loaded_at, batch_id, salt)
         if result.status == "rejected":
             rejected.setdefault(file.relative, set()).add(read.sha256)
         else:

@@ -17,6 +17,9 @@ import yaml
 from orchestration.settings import DBT_PROJECT_DIR
 
 FORMATS = ("jsonl", "json", "csv")  # Parquet files are read by DuckDB whatever the format says
+# What a column's value says about who the customer is (`meta: identifier:`): erasure finds a
+# customer's rows by them, and the loader keeps an erased customer out by them.
+IDENTIFIER_KINDS = ("customer_id", "email", "phone", "cookie")
 
 
 def key_path(key: str) -> str:
@@ -31,6 +34,8 @@ class Column:
     required: bool = False
     pii: bool = False  # personal data: hashed or dropped in staging, never published
     path: str | None = None  # JSON path in a record ($.Queue.EnqueueTimestamp); $ = the record
+    identifier: str | None = None  # one of IDENTIFIER_KINDS: the value identifies the customer
+    erase_with: str | None = None  # `<source>.<column>`: erased with the row that column names
 
     @property
     def json_path(self) -> str:
@@ -94,6 +99,11 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
         if "data_type" not in column:
             raise ContractError(f"{where}: column {column['name']} has no data_type")
         meta = column.get("meta") or {}
+        if meta.get("identifier") not in (None, *IDENTIFIER_KINDS):
+            raise ContractError(
+                f"{where}: column {column['name']}: meta.identifier must be one of"
+                f" {', '.join(IDENTIFIER_KINDS)}"
+            )
         columns.append(
             Column(
                 column["name"],
@@ -101,6 +111,8 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
                 required=bool(meta.get("required")),
                 pii=bool(meta.get("pii")),
                 path=meta.get("path"),
+                identifier=meta.get("identifier"),
+                erase_with=meta.get("erase_with"),
             )
         )
     if not columns:

@@ -92,7 +92,7 @@ def publish(
     target = settings.published_db
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # from a killed publish
         leftover.unlink(missing_ok=True)
-    _discard_client_wal(target)
+    discard_client_wal(target)
     models = published_models() if models is None else models
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -222,7 +222,7 @@ def _literal(text: str) -> str:
     return "'" + " ".join(text.split()).replace("'", "''") + "'"
 
 
-def _discard_client_wal(target: Path) -> None:
+def discard_client_wal(target: Path) -> None:
     """A write-ahead log beside the published file is a client's: a BI tool that opened it
     read-write and crashed. Its changes are not the project's; left there it would be replayed
     against the next publication, which it does not match, and nothing could open that file."""

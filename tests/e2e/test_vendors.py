@@ -14,6 +14,7 @@ Zendesk.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -349,3 +350,76 @@ def test_twilio_messages_alone_are_conversations_not_notifications(
         ("SM00000000000000000000000000000a01", "chat", dt.datetime(2026, 9, 1, 12, 30)),
         ("SM00000000000000000000000000000a03", "chat", None),
     ]
+
+
+ANNA = (  # every form Anna's identifiers take in the fixtures
+    re.compile(rb"anna\.berzina@example\.com", re.IGNORECASE),
+    re.compile(rb"Berzina"),
+    re.compile(rb"CUST-1001"),
+    re.compile(rb"2000[ -]?0002"),
+)
+
+
+def _files_naming_anna(home: Path) -> list[str]:
+    found = []
+    for path in sorted(p for p in home.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if any(pattern.search(data) for pattern in ANNA):
+            found.append(str(path.relative_to(home)))
+    return found
+
+
+def test_an_erased_customer_leaves_every_file_and_stays_out(
+    published: Path, tmp_path: Path
+) -> None:
+    """`cjm erase` by her e-mail (as she writes it) removes Anna, known to Genesys, Connect and
+    Zendesk and the CRM, from every file under CJM_HOME; a later delivery naming her again is
+    kept out (issue 17, finding 11)."""
+    home = tmp_path / "home"
+    shutil.copytree(published.parent.parent, home)
+    assert _files_naming_anna(home)  # she is everywhere before
+    legs_before = _rows(home / "warehouse/cjm.duckdb", "select count(*) from marts.fct_contacts")
+    result = run_cjm(home, "erase", "--customer", "Anna.Berzina@Example.com", "--reason", "GDPR")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "1 customer(s) resolved" in result.stderr
+    assert _files_naming_anna(home) == []
+    published_db = home / "warehouse/cjm.duckdb"
+    assert _rows(
+        published_db, "select count(*) from marts.fct_contacts where customer_key = 'CUST-1001'"
+    ) == [(0,)]
+    # the other callers' legs stay: the two real Genesys chats, the anonymous caller's calls
+    assert _rows(
+        published_db,
+        "select count(*) from marts.fct_contacts where contact_id in"
+        " ('1bc96a39-6725-40c4-9345-db72aa67b8c6', '6acbee65-80be-4777-be03-8dacd07ee3f9')",
+    ) == [(2,)]
+    [(legs_after,)] = _rows(published_db, "select count(*) from marts.fct_contacts")
+    assert 0 < legs_after < legs_before[0][0]
+    status = run_cjm(home, "status")
+    assert "False" not in status.stdout  # every source's ledger still reconciles
+    assert _rows(
+        home / "warehouse/build.duckdb", "select customers, reason from raw.erasure_log"
+    ) == [(1, "GDPR")]
+
+    # she writes again, and the CRM re-sends her record: kept out at load
+    day = home / "landing/zendesk_tickets/2026-09-03"
+    day.mkdir(parents=True)
+    (day / "anna.csv").write_text(ZENDESK_TICKET.replace("900001", "900002"))
+    crm = home / "landing/crm/2026-09-03"
+    crm.mkdir(parents=True)
+    (crm / "customers.csv").write_text(CRM)
+    again = run_cjm(home, "run")
+    assert again.returncode == 0, again.stderr[-3000:]
+    build = home / "warehouse/build.duckdb"
+    assert _rows(
+        build,
+        "select source, rule, raw_line from raw.rejected_rows where rule = 'erased_customer'"
+        " order by source",
+    ) == [
+        ("crm", "erased_customer", "[erased]"),
+        ("zendesk_tickets", "erased_customer", "[erased]"),
+    ]
+    assert _rows(build, "select count(*) from raw.crm__customers") == [(0,)]
+    assert _rows(
+        published_db, "select count(*) from marts.fct_contacts where contact_id = 'zendesk:900002'"
+    ) == [(0,)]

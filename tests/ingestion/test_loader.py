@@ -309,3 +309,41 @@ def test_a_correction_rejected_whole_withdraws_nothing(cjm_home: Path) -> None:
     _ingest_all(settings)
     assert _query(settings, "select contact_id from raw.contact_center__contacts") == [("k1",)]
     assert _query(settings, "select count(*) from raw.superseded_rows") == [(0,)]
+
+
+def test_an_erased_customer_is_kept_out_of_later_files(cjm_home: Path) -> None:
+    """Once a customer is erased (`cjm erase`), a later file naming them loads without them:
+    their rows are rejected with the rule `erased_customer` and no raw text."""
+    import hashlib
+
+    settings = Settings.from_env()
+    con = connect(settings)
+    try:
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.suppressed_identifiers"
+            " (kind varchar, identifier_hash varchar, erasure_id varchar)"
+        )
+        email = hashlib.sha256(f"{settings.pii_salt}:anna@example.com".encode()).hexdigest()
+        con.execute("insert into raw.suppressed_identifiers values ('email', ?, 'e-1')", [email])
+    finally:
+        con.close()
+    day = settings.landing_dir / "contact_center/2026-01-01"
+    day.mkdir(parents=True)
+    anna = json.loads(_contact("k1"))
+    anna["customer_email"] = "Anna@Example.com"
+    (day / "contacts.jsonl").write_text(json.dumps(anna) + "\n" + _contact("k2"))
+    con = connect(settings)
+    try:
+        loader.ingest_source(
+            con, SOURCES["contact_center"], settings.landing_dir, salt=settings.pii_salt
+        )
+    finally:
+        con.close()
+    assert _query(settings, "select contact_id from raw.contact_center__contacts") == [("k2",)]
+    assert _query(settings, "select rule, raw_line from raw.rejected_rows") == [
+        ("erased_customer", "[erased]")
+    ]
+    assert _query(
+        settings, "select rows_read, rows_loaded, rows_rejected from raw.load_ledger"
+    ) == [(2, 1, 1)]

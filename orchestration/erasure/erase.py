@@ -1,0 +1,398 @@
+"""`cjm erase --customer <crm id | e-mail | phone>`: a customer removed from every file.
+
+1. Who: the request's value hashed as a CRM id, an e-mail and a phone; the customers the
+   warehouse resolved from it (`int_identifiers_resolved`) and every identifier they have
+   (their other e-mails and phones, CRM ids, web cookies), as salted hashes only.
+2. The raw tables: every row one of those identifies (`matching.row_matches`), and the rows
+   that go with them (`erase_with`, such as a Zendesk ticket's comments); rejected rows' and
+   withdrawn records' raw text. The ledger's counts drop by what left, so they still reconcile,
+   and the landing files are rewritten without those records (`landing.rewrite`), their new
+   checksum in the ledger, so nothing is loaded again.
+3. The build and published files: every row of the customer (by customer key, cookie, and the
+   contacts, responses and sessions that were theirs) in the intermediate and mart tables, then
+   each file rewritten whole (deleted rows leave no bytes behind); the exports and the reports
+   from the new publication.
+4. The request is logged without personal data (`raw.erasure_log`: salted hash of the value,
+   counts) and its hashes go on the suppression list (`raw.suppressed_identifiers`), which the
+   loader applies to every later file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.erasure import landing, matching
+from orchestration.ingestion import loader
+from orchestration.ingestion.sources import SOURCES
+from orchestration.publish.writer import discard_client_wal, export_parquet
+from orchestration.settings import Settings
+
+SUPPRESSED = "raw.suppressed_identifiers"
+SUPPRESSED_DDL = f"""
+create table if not exists {SUPPRESSED} (
+    kind varchar not null,
+    identifier_hash varchar not null,
+    erasure_id varchar not null
+)
+"""
+ERASURE_LOG_DDL = """
+create table if not exists raw.erasure_log (
+    erasure_id varchar not null,
+    erased_at timestamp not null,
+    request_hash varchar not null,
+    customers integer not null,
+    rows_erased json not null,
+    files_rewritten integer not null,
+    reason varchar
+)
+"""
+DERIVED_SCHEMAS = ("intermediate", "marts")
+# the facts whose ids go with the customer into every table that holds them
+OWNED_IDS = {
+    "contact_id": "marts.fct_contacts",
+    "response_id": "marts.fct_survey_responses",
+    "session_id": "marts.fct_web_sessions",
+}
+
+
+class ErasureError(RuntimeError):
+    """An erasure that cannot run (no warehouse yet, or a run holding it)."""
+
+
+@dataclass
+class Erasure:
+    erasure_id: str
+    customers: int
+    rows: dict[str, int] = field(default_factory=dict)  # where -> rows erased
+    files_rewritten: list[str] = field(default_factory=list)
+    files_not_rewritten: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counted = ", ".join(f"{n} {where}" for where, n in self.rows.items() if n) or "no rows"
+        return (
+            f"erasure {self.erasure_id}: {self.customers} customer(s) resolved; erased {counted};"
+            f" {len(self.files_rewritten)} landing file(s) rewritten; build, publication,"
+            " exports and reports rewritten; later files naming them are kept out"
+        )
+
+
+def request_hashes(value: str, salt: str) -> list[tuple[str, str]]:
+    """(kind, hash) of the request's value as each kind of identifier it can be."""
+    con = duckdb.connect()
+    try:
+        kinds = ["customer_id"]
+        if "@" in value:
+            kinds.append("email")
+        elif any(ch.isdigit() for ch in value):
+            kinds.append("phone")
+        return [
+            (
+                kind,
+                con.execute(f"select {matching.hashed(kind, '$v', salt)}", {"v": value}).fetchone()[
+                    0
+                ],
+            )
+            for kind in kinds
+        ]
+    finally:
+        con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, salt: str) -> list[str]:
+    """Fill `hashes` with every identifier of the customers the request resolves to; return
+    their customer keys."""
+    if not _has_table(con, "intermediate", "int_identifiers_resolved"):
+        return []
+    cid = matching.hashed("customer_id", "resolved.identifier_value", salt)
+    con.execute(
+        f"""
+        create temp table erased_keys as
+        select distinct resolved.customer_key
+        from intermediate.int_identifiers_resolved as resolved
+        inner join hashes on
+            (resolved.identifier_type = 'customer_id' and hashes.kind = 'customer_id'
+                and {cid} = hashes.identifier_hash)
+            or (resolved.identifier_type = 'email_hash' and hashes.kind = 'email'
+                and resolved.identifier_value = hashes.identifier_hash)
+            or (resolved.identifier_type = 'phone_hash' and hashes.kind = 'phone'
+                and resolved.identifier_value = hashes.identifier_hash)
+        """
+    )
+    con.execute(
+        f"""
+        insert into hashes
+        select
+            case resolved.identifier_type
+                when 'customer_id' then 'customer_id'
+                when 'email_hash' then 'email'
+                when 'phone_hash' then 'phone'
+            end,
+            case when resolved.identifier_type = 'customer_id' then {cid}
+                else resolved.identifier_value end
+        from intermediate.int_identifiers_resolved as resolved
+        where resolved.customer_key in (select customer_key from erased_keys)
+            and resolved.identifier_type in ('customer_id', 'email_hash', 'phone_hash')
+        """
+    )
+    if _has_table(con, "marts", "fct_web_sessions"):
+        cookie = matching.hashed("cookie", "sessions.cookie_id", salt)
+        con.execute(
+            f"insert into hashes select distinct 'cookie', {cookie} from marts.fct_web_sessions"
+            " as sessions where sessions.customer_key in (select customer_key from erased_keys)"
+        )
+    return [row[0] for row in con.execute("select customer_key from erased_keys").fetchall()]
+
+
+def _erase_raw(con: duckdb.DuckDBPyConnection, salt: str, erasure: Erasure) -> dict:
+    """Delete the customer's raw rows, rejected rows and withdrawn records; return what left
+    per load: {load_id: [loaded, rejected]} and {file: {row numbers}} for the landing files."""
+    specs = list(SOURCES.values())
+    for spec in specs:
+        loader.ensure_tables(con, spec)
+    # rows that go with another source's rows (erase_with): follow them to a fixed point
+    for _ in range(len(specs)):
+        before = con.execute("select count(*) from hashes").fetchone()[0]
+        for spec in specs:
+            for column, key in matching.references_to(spec, specs):
+                value = matching.hashed("reference", f'r."{column}"', salt)
+                con.execute(
+                    f"insert into hashes select distinct {matching.literal(key)}, {value}"
+                    f" from {spec.raw_table} as r"
+                    f" where {matching.row_matches(spec, 'r', 'hashes', salt)}"
+                    f" and {value} not in (select identifier_hash from hashes"
+                    f" where kind = {matching.literal(key)})"
+                )
+        if con.execute("select count(*) from hashes").fetchone()[0] == before:
+            break
+    con.execute(
+        "create temp table erased_rows (load_id varchar, file varchar, row bigint, kind varchar)"
+    )
+    for spec in specs:
+        where = matching.row_matches(spec, "r", "hashes", salt)
+        con.execute(
+            f"insert into erased_rows select _load_id, _file, _row, 'loaded'"
+            f" from {spec.raw_table} as r where {where}"
+        )
+        con.execute(f"delete from {spec.raw_table} as r where {where}")
+    text = matching.text_matches("r.raw_line", "hashes", salt)
+    con.execute(
+        "insert into erased_rows select load_id, file, row_number, 'rejected'"
+        f" from raw.rejected_rows as r where {text}"
+    )
+    con.execute(f"delete from raw.rejected_rows as r where {text}")
+    withdrawn = matching.text_matches("r.record", "hashes", salt)
+    con.execute(
+        "insert into erased_rows select load_id, null, row_number, 'withdrawn'"
+        f" from raw.superseded_rows as r where {withdrawn}"
+    )
+    con.execute(f"delete from raw.superseded_rows as r where {withdrawn}")
+    for kind, rows in con.execute(
+        "select kind, count(*) from erased_rows group by kind order by kind"
+    ).fetchall():
+        erasure.rows[f"{kind} raw rows" if kind != "withdrawn" else "withdrawn records"] = rows
+    # the ledger tells the files as they now are: read = loaded + rejected still holds
+    con.execute(
+        """
+        update raw.load_ledger as ledger set
+            rows_read = ledger.rows_read - erased.loaded - erased.rejected,
+            rows_loaded = ledger.rows_loaded - erased.loaded,
+            rows_rejected = ledger.rows_rejected - erased.rejected
+        from (
+            select
+                load_id,
+                count(*) filter (where kind in ('loaded', 'withdrawn')) as loaded,
+                count(*) filter (where kind = 'rejected') as rejected
+            from erased_rows group by load_id
+        ) as erased
+        where ledger.load_id = erased.load_id
+        """
+    )
+    by_file: dict[str, set[int]] = {}
+    for file, row in con.execute(
+        "select erased.file, erased.row from erased_rows as erased"
+        " inner join raw.load_ledger as ledger on erased.load_id = ledger.load_id"
+        " where erased.kind <> 'withdrawn' and ledger.superseded_by is null"
+    ).fetchall():
+        by_file.setdefault(file, set()).add(row)
+    return by_file
+
+
+def _erase_derived(
+    con: duckdb.DuckDBPyConnection, keys: list[str], salt: str, database: str
+) -> int:
+    """Delete the customer's rows from every intermediate and mart table of `database`."""
+    con.execute("create or replace temp table erased_customer_keys (customer_key varchar)")
+    for key in keys:
+        con.execute("insert into erased_customer_keys values (?)", [key])
+    owned = {}
+    for column, relation in OWNED_IDS.items():
+        schema, table = relation.split(".")
+        if _has_table(con, schema, table):
+            owned[column] = [
+                r[0]
+                for r in con.execute(
+                    f"select {column} from {database}.{relation}"
+                    " where customer_key in (select customer_key from erased_customer_keys)"
+                ).fetchall()
+            ]
+    cookie = matching.hashed("cookie", "t.cookie_id", salt)
+    removed = 0
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables()"
+        " where database_name = ? and schema_name in (?, ?)",
+        [database, *DERIVED_SCHEMAS],
+    ).fetchall()
+    for schema, table in tables:
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = ?"
+                " and schema_name = ? and table_name = ?",
+                [database, schema, table],
+            ).fetchall()
+        }
+        conditions = []
+        if "customer_key" in columns:
+            conditions.append("t.customer_key in (select customer_key from erased_customer_keys)")
+        if "cookie_id" in columns:
+            conditions.append(
+                f"{cookie} in (select identifier_hash from hashes where kind = 'cookie')"
+            )
+        conditions += [
+            f"t.{column} in (select unnest(?::varchar[]))" for column in owned if column in columns
+        ]
+        if not conditions:
+            continue
+        params = [owned[column] for column in owned if column in columns]
+        removed += con.execute(
+            f"delete from {database}.{schema}.{table} as t where {' or '.join(conditions)}", params
+        ).fetchone()[0]
+    return removed
+
+
+def _rewrite_whole(path: Path) -> None:
+    """Copy the database into a new file and swap it in: deleted rows leave no bytes behind."""
+    fresh = path.with_name(f".{path.name}.erasure.tmp")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {matching.literal(str(path))} as old (read_only)")
+        con.execute(f"attach {matching.literal(str(fresh))} as fresh")
+        con.execute("copy from database old to fresh")
+    finally:
+        con.close()
+    os.replace(fresh, path)
+
+
+def erase_customer(settings: Settings, value: str, reason: str | None = None) -> Erasure:
+    value = value.strip()
+    if not value:
+        raise ErasureError("erase: give the customer's CRM id, e-mail or phone")
+    if not settings.build_db.exists():
+        raise ErasureError(f"erase: no warehouse at {settings.build_db} yet: nothing to erase")
+    salt = settings.pii_salt
+    erasure_id = f"erasure-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    try:
+        con = duckdb.connect(str(settings.build_db))
+    except duckdb.IOException as exc:
+        raise ErasureError(
+            f"erase: the warehouse is in use (a run?); try again when it ends ({exc})"
+        ) from exc
+    try:
+        con.execute("create temp table hashes (kind varchar, identifier_hash varchar)")
+        requested = request_hashes(value, salt)
+        for kind, identifier_hash in requested:
+            con.execute("insert into hashes values (?, ?)", [kind, identifier_hash])
+        keys = _resolve(con, salt)
+        erasure = Erasure(erasure_id, len(keys))
+        con.execute("begin transaction")
+        by_file = _erase_raw(con, salt, erasure)
+        erasure.rows["build rows"] = _erase_derived(con, keys, salt, _db_name(con))
+        rewritten, skipped = landing.rewrite(con, settings.landing_dir, by_file)
+        erasure.files_rewritten, erasure.files_not_rewritten = rewritten, skipped
+        con.execute(SUPPRESSED_DDL)
+        con.execute(ERASURE_LOG_DDL)
+        con.execute(
+            f"insert into {SUPPRESSED} select distinct kind, identifier_hash, ? from hashes"
+            " where identifier_hash is not null",
+            [erasure_id],
+        )
+        request_hash = next(h for kind, h in requested if kind == "customer_id")
+        con.execute(
+            "insert into raw.erasure_log values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                erasure_id,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                request_hash,
+                len(keys),
+                json.dumps(erasure.rows),
+                len(rewritten),
+                reason,
+            ],
+        )
+        con.execute("commit")
+        keys_for_published = keys
+        cookie_hashes = con.execute(
+            "select identifier_hash from hashes where kind = 'cookie'"
+        ).fetchall()
+    finally:
+        con.close()
+    _rewrite_whole(settings.build_db)
+    if settings.published_db.exists():
+        erasure.rows["published rows"] = _erase_published(
+            settings, keys_for_published, [h for (h,) in cookie_hashes], salt
+        )
+    return erasure
+
+
+def _db_name(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchone()[0]
+
+
+def _erase_published(settings: Settings, keys: list[str], cookies: list[str], salt: str) -> int:
+    """The published file without the customer: a scrubbed copy swapped in, then the exports
+    and reports from it."""
+    target = settings.published_db
+    discard_client_wal(target)
+    working = target.with_name(f".{target.name}.erasure-work.tmp")
+    shutil.copyfile(target, working)
+    con = duckdb.connect(str(working))
+    try:
+        con.execute("create temp table hashes (kind varchar, identifier_hash varchar)")
+        for cookie in cookies:
+            con.execute("insert into hashes values ('cookie', ?)", [cookie])
+        removed = _erase_derived(con, keys, salt, _db_name(con))
+        tables = [
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+                " where schema_name in ('marts', 'kpi') order by 1, 2"
+            ).fetchall()
+        ]
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    _rewrite_whole(working)
+    os.replace(working, target)
+    export_parquet(settings, tables)
+    from reports.build import build_reports_for_latest_run
+
+    build_reports_for_latest_run(settings)
+    return removed

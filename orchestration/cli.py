@@ -130,7 +130,16 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
     )
     from reports.build import build_reports_for_latest_run
 
-    _say(f"reports marked stale: {build_reports_for_latest_run(settings)}")
+    try:
+        _say(f"reports marked stale: {build_reports_for_latest_run(settings)}")
+    except Exception as exc:  # the run's failure stays the news: one line, traceback in the log
+        with log_path.open("a") as log:
+            log.write(traceback.format_exc())
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _say(
+            f"the reports could not be rebuilt ({cause}); the stale banner was put on the pages"
+            f" already there: {settings.reports_dir / 'index.html'}"
+        )
     return 1
 
 
@@ -348,6 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# commands that change the warehouse: one at a time per home (orchestration/run_lock.py)
+WAREHOUSE_WRITERS = {"run", "demo", "accept", "erase"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -356,8 +369,17 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:  # an unusable CJM_HOME or setting: one line, no traceback
         _say(f"cjm {args.command}: error: cannot use the settings: {exc}")
         return 2
+    from orchestration.run_lock import WarehouseBusy, exclusive
+    from orchestration.run_state import explain
+
     try:
+        if args.command in WAREHOUSE_WRITERS:
+            with exclusive(settings, args.command):
+                return args.handler(args, settings)
         return args.handler(args, settings)
+    except WarehouseBusy as exc:
+        _say(f"cjm {args.command}: {exc}")
+        return 1
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
@@ -366,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         log_path = getattr(args, "log_path", None) or _log_path(settings, args.command)
         with log_path.open("a") as log:
             log.write(traceback.format_exc())
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = explain(str(exc).strip() or type(exc).__name__)
         _say(f"cjm {args.command}: error: {message} (details: {log_path})")
         return 1
 

@@ -6,9 +6,26 @@ neither.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from orchestration.settings import Settings
+
+_LOCK = re.compile(r'Could not set lock on file "([^"]+)".*?\(PID (\d+)\)', re.DOTALL)
+
+
+def explain(message: str) -> str:
+    """The first line of an error, with the cause named when it is a known one: the warehouse
+    file held by another process, a full disk."""
+    lock = _LOCK.search(message)
+    if lock:
+        return (
+            f"{lock.group(1)} is held by another process (PID {lock.group(2)}): another run, a"
+            " `dbt build`, or a client that opened it read-write; try again when it ends"
+        )
+    if "No space left on device" in message or "ENOSPC" in message:
+        return "the disk is full (No space left on device): free space, then run again"
+    return message.strip().splitlines()[0] if message.strip() else message
 
 
 def failure_lines(events) -> list[str]:
@@ -29,7 +46,7 @@ def failure_lines(events) -> list[str]:
                 error = error.cause
             if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
                 continue  # the failed check itself is reported above
-            message = (error.message if error else "unknown error").strip().splitlines()[0]
+            message = explain(error.message if error else "unknown error")
             lines.append(f"FAILED {event.step_key}: {message[:300]}")
     return lines
 

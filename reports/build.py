@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from orchestration.run_state import BlockedRun
@@ -86,10 +87,48 @@ def _say_what_is_missing(page: Page, ctx: ReportContext) -> Page:
 
 
 def build_reports_for_latest_run(settings: Settings) -> Path:
-    """The pages with the latest Dagster run's state: a stale banner when it was blocked."""
+    """The pages with the latest Dagster run's state: a stale banner when it was blocked.
+
+    When the pages cannot be rebuilt (the published file unreadable, a page failing), the
+    banner still goes onto the pages already there, then the error is raised: a blocked run is
+    never shown as current.
+    """
     from orchestration.run_state import blocked_run
 
-    return build_reports(settings, blocked=blocked_run(settings))
+    blocked = blocked_run(settings)
+    try:
+        return build_reports(settings, blocked=blocked)
+    except Exception:
+        if blocked is not None:
+            add_banner(
+                settings.reports_dir,
+                stale_banner(
+                    blocked.stale_since, blocked.run_id, blocked.started, blocked.failures
+                ),
+            )
+        raise
+
+
+_BANNER = re.compile(r'<div class="banner" id="stale-banner">.*?</div>', re.DOTALL)
+
+
+def add_banner(folder: Path, banner: str) -> list[Path]:
+    """Put `banner` on every page already in `folder` (replacing an older one), without
+    reading the warehouse; return the pages changed."""
+    changed = []
+    for path in sorted(folder.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if _BANNER.search(text):
+            text = _BANNER.sub(lambda _: banner, text, count=1)
+        elif "</nav>" in text:
+            text = text.replace("</nav>", "</nav>" + banner, 1)
+        else:
+            continue
+        partial = path.with_name(f".{path.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+        changed.append(path)
+    return changed
 
 
 def _write(folder: Path, page: Page, text: str) -> None:

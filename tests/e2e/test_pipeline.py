@@ -33,7 +33,20 @@ def _db(home: Path) -> duckdb.DuckDBPyConnection:
 def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
     assert first_run.returncode == 0, first_run.stderr[-3000:]
     assert "succeeded" in first_run.stderr and "published" in first_run.stderr
-    assert "web__events: done" in first_run.stderr  # progress per step
+    # one line per step, with what it did and how long it took
+    with _db(home) as con:
+        files, rows = con.execute(
+            "select count(*), sum(rows_read) from raw.load_ledger where source = 'web'"
+        ).fetchone()
+    assert re.search(
+        rf"web__events: {files} files loaded, 0 rejected whole; {rows} rows read, 0 kept out"
+        r" \(\d+\.\d s\)",
+        first_run.stderr,
+    ), first_run.stderr[-3000:]
+    assert re.search(
+        r"cjm_dbt_assets: \d+ models built, (\d+) of \1 checks passed", first_run.stderr
+    )
+    assert re.search(r"published_warehouse: \d+ tables \(\d+ rows\) published", first_run.stderr)
     # dbt's stream is in the run log, not on the terminal: a progress line per quarter instead
     terminal = (first_run.stdout + first_run.stderr).splitlines()
     assert not [line for line in terminal if re.match(r"\s*\d+ of \d+ (START|OK|PASS) ", line)]

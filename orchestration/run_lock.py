@@ -1,0 +1,45 @@
+"""One `cjm` command at a time changes a home's warehouse.
+
+`cjm run`, `cjm demo`, `cjm accept` and `cjm erase` hold an exclusive lock on
+`warehouse/.cjm.lock` (released by the system when the process ends, even killed); a second
+one stops at once with one line naming who holds it, instead of failing halfway on DuckDB's
+file lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from orchestration.settings import Settings
+
+
+class WarehouseBusy(RuntimeError):
+    """Another cjm command holds the home's warehouse."""
+
+
+@contextmanager
+def exclusive(settings: Settings, command: str) -> Iterator[None]:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.warehouse_dir / ".cjm.lock"
+    with path.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise WarehouseBusy(
+                f"the warehouse is busy: {holder}; nothing was done (try again when it ends)"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        lock.write(f"`cjm {command}` (pid {os.getpid()}) since {since} UTC")
+        lock.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

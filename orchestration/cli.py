@@ -385,11 +385,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one clear line for the user, the traceback in the log
         # the run's own log when it has one: appended to, never overwritten
-        log_path = getattr(args, "log_path", None) or _log_path(settings, args.command)
-        with log_path.open("a") as log:
-            log.write(traceback.format_exc())
         message = explain(str(exc).strip() or type(exc).__name__)
-        _say(f"cjm {args.command}: error: {message} (details: {log_path})")
+        try:
+            log_path = getattr(args, "log_path", None) or _log_path(settings, args.command)
+            with log_path.open("a") as log:
+                log.write(traceback.format_exc())
+            details = f"details: {log_path}"
+        except OSError:  # a full disk: the cause still gets its one line
+            details = "the log could not be written either"
+        _say(f"cjm {args.command}: error: {message} ({details})")
         return 1
 
 

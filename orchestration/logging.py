@@ -11,6 +11,8 @@ import dagster as dg
 
 RUN_LOG_ENV = "CJM_RUN_LOG"
 DBT_STEP = "cjm_dbt_assets"
+# steps long enough to say when they start (dbt also prints its progress)
+ANNOUNCED_STEPS = {DBT_STEP, "published_warehouse", "html_reports"}
 
 
 def _count(n: int, what: str) -> str:
@@ -41,7 +43,7 @@ class _StepSummaries:
         kind, step = event.event_type_value, event.step_key
         if kind == "STEP_START":
             self.started[step] = created
-            return None
+            return f"{step}: started" if step in ANNOUNCED_STEPS else None
         if kind == "ASSET_MATERIALIZATION":
             metadata = event.event_specific_data.materialization.metadata
             values = {k: getattr(v, "value", v) for k, v in metadata.items()}

@@ -23,7 +23,7 @@ def explain(message: str) -> str:
             f"{lock.group(1)} is held by another process (PID {lock.group(2)}): another run, a"
             " `dbt build`, or a client that opened it read-write; try again when it ends"
         )
-    if "No space left on device" in message or "ENOSPC" in message:
+    if any(sign in message for sign in ("No space left on device", "disk is full", "ENOSPC")):
         return "the disk is full (No space left on device): free space, then run again"
     return message.strip().splitlines()[0] if message.strip() else message
 

@@ -3,7 +3,9 @@ held by another process, a full disk (issue 17, finding 8)."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -55,3 +57,37 @@ def test_known_causes_are_named() -> None:
     disk = 'IO Error: Could not write file "/srv/cjm/x.tmp": No space left on device\nmore'
     assert explain(disk) == "the disk is full (No space left on device): free space, then run again"
     assert explain("plain error\nsecond line") == "plain error"
+
+
+def test_a_full_disk_is_named_in_one_line(tmp_path: Path) -> None:
+    """CJM_HOME on a 3 MB file system that a 1 MB landing file fills during the run (Dagster's
+    own storage is the first to fail): one line, no traceback, even though the log cannot be
+    written either. Needs root to mount the small file system; skipped otherwise."""
+    small = tmp_path / "small"
+    small.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(small)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        day = small / "home/landing/web/2026-09-01"
+        day.mkdir(parents=True)
+        with (day / "events.jsonl").open("w") as events:
+            for i in range(6000):
+                event = {
+                    "event_id": f"e{i}",
+                    "cookie_id": f"c{i % 500}",
+                    "event_at": "2026-09-01T10:00:00Z",
+                    "event_name": "page_view",
+                    "page_url": f"https://example.com/{'p' * (10 + i % 50)}",
+                }
+                events.write(json.dumps(event) + "\n")
+        result = run_cjm(small / "home", "run")
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "the disk is full (No space left on device)" in result.stderr, result.stderr[-2000:]

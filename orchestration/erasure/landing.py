@@ -20,13 +20,15 @@ from orchestration.ingestion import files
 from orchestration.ingestion.sources import SOURCES
 
 
-def _kept_text(data: bytes, fmt: str, records_key: str | None, drop: set[int]) -> bytes:
+def _kept_text(
+    data: bytes, fmt: str, records_key: str | None, header_rows: int, drop: set[int]
+) -> bytes:
     if fmt == "jsonl":
         table = files.read_json_lines(data)
     elif fmt == "json":
         table = files.read_json_documents(data, records_key)
     else:
-        table = files.read_csv(data).table
+        table = files.read_csv(data, header_rows).table
     rows = table.column("_row").to_pylist()
     raws = table.column("_raw").to_pylist()
     kept = [raw for row, raw in zip(rows, raws, strict=True) if row not in drop]
@@ -61,7 +63,7 @@ def rewrite(
             continue
         compressed = path.name.endswith(".gz")
         data = gzip.decompress(raw) if compressed else raw
-        text = _kept_text(data, spec.format, spec.records_key, drop)
+        text = _kept_text(data, spec.format, spec.records_key, spec.header_rows, drop)
         out = gzip.compress(text, mtime=0) if compressed else text
         partial = path.with_name(f".{path.name}.erasure.tmp")
         partial.write_bytes(out)

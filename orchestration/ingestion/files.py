@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +115,7 @@ def read_landing_file(file: LandingFile, spec: SourceSpec, known: Container[str]
             return ReadFile(sha, read_json_lines(data))
         if spec.format == "json":
             return ReadFile(sha, read_json_documents(data, spec.records_key))
-        parsed = read_csv(data)
+        parsed = read_csv(data, spec.header_rows)
         return ReadFile(sha, parsed.table, parsed.header)
     except FileRejected as exc:
         return ReadFile(sha, error=str(exc))
@@ -243,12 +244,20 @@ class CsvFile:
     table: pa.Table  # _row, _line, _raw, _error, then one VARCHAR column per header field
 
 
-def read_csv(data: bytes) -> CsvFile:
+_PLACEHOLDER = re.compile(r"V\d+")
+
+
+def read_csv(data: bytes, header_rows: int = 1) -> CsvFile:
     """Parse a CSV export: UTF-8 BOM, CRLF and quoted newlines allowed.
 
     Each record keeps its exact source text (`_raw`, which may span lines) and the line it
     starts on. A record whose field count differs from the header's, or that holds bytes
     that are not UTF-8, gets an `_error` instead of values.
+
+    `header_rows` > 1: the first row names the columns and the next ones describe them (a
+    Qualtrics export: question text, then import ids); they are not records. A first row of
+    placeholders `V1, V2, ...` (Qualtrics' legacy exports) takes each placeholder's name from
+    the second row, which ends the header.
     """
     raw_lines = _split_lines(data)
     if not raw_lines:
@@ -271,6 +280,19 @@ def read_csv(data: bytes) -> CsvFile:
     if bad_encoding:
         raise FileRejected(f"header is not UTF-8 ({bad_encoding[0]})")
     header = [name.strip() for name in header]
+    for described in range(header_rows - 1):
+        names = [name.strip() for name in next(reader, [])]
+        if described == 0 and header[:1] == ["V1"]:
+            header = [
+                names[i] if _PLACEHOLDER.fullmatch(name) and i < len(names) else name
+                for i, name in enumerate(header)
+            ]
+            break
+    # a delimiter ending every line (Qualtrics' legacy exports) is no column
+    trailing_delimiter = len(header) > 1 and header[-1] == ""
+    if trailing_delimiter:
+        header = header[:-1]
+    header = [name or f"column_{number}" for number, name in enumerate(header, start=1)]
     if len(set(header)) != len(header):
         raise FileRejected(f"duplicate column names in header: {header}")
     line_number = len(consumed) + 1
@@ -279,6 +301,8 @@ def read_csv(data: bytes) -> CsvFile:
     rows, starts, raws, errors = [], [], [], []
     columns: list[list[str | None]] = [[] for _ in header]
     for fields in reader:
+        if trailing_delimiter and len(fields) == len(header) + 1 and fields[-1] == "":
+            fields = fields[:-1]
         raw = "\n".join(consumed)
         error = None
         if bad_encoding:

@@ -344,11 +344,21 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
 
 
 def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
-    missing = [name for name in spec.required if name not in header]
+    """Header name -> value expression (a contract column found under one of its `aliases`
+    takes that column), and the names the contract does not know (kept in `_extra`)."""
+    found = {
+        column.name: next((n for n in (column.name, *column.aliases) if n in header), None)
+        for column in spec.columns
+    }
+    missing = [name for name in spec.required if found[name] is None]
     if missing:
         raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
     values = {name: '"' + name.replace('"', '""') + '"' for name in header}  # header text as is
-    extra = [name for name in header if name not in spec.column_names]
+    for name, in_header in found.items():
+        if in_header is not None and in_header != name:
+            values[name] = values.pop(in_header)
+    taken = {in_header for in_header in found.values() if in_header is not None}
+    extra = [name for name in header if name not in taken]
     return values, extra
 
 

@@ -36,6 +36,7 @@ class Column:
     path: str | None = None  # JSON path in a record ($.Queue.EnqueueTimestamp); $ = the record
     identifier: str | None = None  # one of IDENTIFIER_KINDS: the value identifies the customer
     erase_with: str | None = None  # `<source>.<column>`: erased with the row that column names
+    aliases: tuple[str, ...] = ()  # other header names an export gives this column
 
     @property
     def json_path(self) -> str:
@@ -58,6 +59,7 @@ class SourceSpec:
     suffixes: tuple[str, ...]  # accepted file name endings
     columns: tuple[Column, ...]
     records_key: str | None = None  # format json: a wrapper object's list of records
+    header_rows: int = 1  # format csv: rows at the top that name and describe the columns
 
     @property
     def keeps_whole_record(self) -> bool:
@@ -113,6 +115,7 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
                 path=meta.get("path"),
                 identifier=meta.get("identifier"),
                 erase_with=meta.get("erase_with"),
+                aliases=tuple(meta.get("aliases") or ()),
             )
         )
     if not columns:
@@ -124,6 +127,7 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
         suffixes=tuple(landing["suffixes"]),
         columns=tuple(columns),
         records_key=landing.get("records_key"),
+        header_rows=int(landing.get("header_rows", 1)),
     )
 
 

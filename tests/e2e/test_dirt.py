@@ -143,6 +143,7 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
             ("contact_center", "contact_center", True),
             ("crm", "crm", False),
             ("genesys_cloud", "contact_center", False),
+            ("qualtrics", "survey", False),
             ("survey", "survey", False),
             ("twilio", "contact_center", False),
             ("twilio_messages", "contact_center", False),

@@ -89,6 +89,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _land_connect(home)
     _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
     _land_zendesk(home)
+    _put(home, "qualtrics", "nps.csv", copy=FIXTURES / "qualtrics/nps_csat_ces_export.csv")
     _put(home, "crm", "customers.csv", CRM)
     result = run_cjm(home, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -232,6 +233,34 @@ def test_one_customer_across_platforms_and_one_episode_per_reason(published: Pat
         " where customer_key = 'CUST-1001' and episode_date = '2026-09-01' order by reason",
     )
     assert episodes == [("billing", 6), ("delivery", 1), ("unknown", 3)]
+
+
+def test_a_qualtrics_response_rates_the_call_it_followed(published: Path) -> None:
+    """Anna's Qualtrics response (tests/fixtures/qualtrics/README.md) names her Genesys call in
+    its embedded contact_id: a post-contact survey of her, on that call's episode."""
+    [anna] = _rows(
+        published,
+        "select customer_key, survey_type, contact_id, nps_score, csat_score, ces_score,"
+        " language_code, episode_id is not null from marts.fct_survey_responses"
+        " where response_id = 'R_1aBcDeFgHiJkLmN'",
+    )
+    assert anna == (
+        "CUST-1001",
+        "post_contact",
+        GENESYS + "1-4c1e-a001-000000000001",
+        9,
+        5,
+        6,
+        "lv",
+        True,
+    )
+    # the other two: Pavel's relationship response (NPS 3, his verbatim over two lines) and an
+    # anonymous partial one (NPS 7, no verbatim)
+    assert _rows(
+        published,
+        "select survey_type, nps_score, verbatim like '%\n%' from marts.fct_survey_responses"
+        " where response_id in ('R_2bCdEfGhIjKlMnO', 'R_3cDeFgHiJkLmNoP') order by response_id",
+    ) == [("relationship", 3, True), ("relationship", 7, None)]
 
 
 def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path) -> None:

@@ -3,6 +3,7 @@ quarantined with their reason, counts reconciled, empty files harmless."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -93,3 +94,44 @@ def test_bad_records_are_quarantined_and_counts_reconcile(cjm_home: Path) -> Non
     assert _query(settings, "select conversation_id from raw.genesys_cloud__conversations") == [
         ("c1",)
     ]
+
+
+def test_qualtrics_exports_load_with_their_header_rows(cjm_home: Path) -> None:
+    """Qualtrics CSV as Qualtrics writes it: three header rows (ids, question text, import ids)
+    over the records, and the legacy layout (V1..Vn placeholders over a row of names, where
+    ResponseID and ExternalDataReference name the columns); questions are kept in `_extra`."""
+    settings = Settings.from_env()
+    day = settings.landing_dir / "qualtrics/2026-09-02"
+    day.mkdir(parents=True)
+    fixtures = REPO_ROOT / "tests/fixtures/qualtrics"
+    for name in ("sample.csv", "sample_legacy.csv", "nps_csat_ces_export.csv"):
+        shutil.copy(fixtures / name, day / name)
+    con = connect(settings)
+    try:
+        result = loader.ingest_source(con, SOURCES["qualtrics"], settings.landing_dir)
+    finally:
+        con.close()
+    assert sorted(
+        (f.file.split("/")[-1], f.status, f.rows_read, f.rows_loaded) for f in result.files
+    ) == [
+        ("nps_csat_ces_export.csv", "loaded", 3, 3),
+        ("sample.csv", "loaded", 1, 1),
+        ("sample_legacy.csv", "loaded", 1, 1),
+    ]
+    rows = _query(
+        settings,
+        "select \"ResponseId\", \"StartDate\", _extra ->> 'Q1', _extra ->> 'Q4'"
+        " from raw.qualtrics__responses order by _file, _row",
+    )
+    assert rows[0][0] == "R_1aBcDeFgHiJkLmN" and rows[0][2] == "9"
+    assert rows[1][3] == "Долго ждал ответа,\nа проблема так и не решена"  # quoted newline
+    # the same genuine response in both layouts: the legacy file's question ids and names
+    assert (
+        rows[3][:3]
+        == rows[4][:3]
+        == (
+            "R_2YPOQ602ER1jkf1",
+            dt.datetime(2017, 7, 18, 8, 28, 9),
+            "2",
+        )
+    )

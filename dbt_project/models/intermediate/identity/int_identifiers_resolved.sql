@@ -30,7 +30,7 @@ events as (
 
 surveys as (
 
-    select * from {{ ref('stg_survey__responses') }}
+    select * from {{ ref('int_survey_responses') }}
 
 ),
 

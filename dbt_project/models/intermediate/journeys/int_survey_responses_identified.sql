@@ -7,7 +7,7 @@ with
 
 responses as (
 
-    select * from {{ ref('stg_survey__responses') }}
+    select * from {{ ref('int_survey_responses') }}
 
 ),
 

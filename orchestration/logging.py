@@ -13,6 +13,8 @@ RUN_LOG_ENV = "CJM_RUN_LOG"
 DBT_STEP = "cjm_dbt_assets"
 # steps long enough to say when they start (dbt also prints its progress)
 ANNOUNCED_STEPS = {DBT_STEP, "published_warehouse", "html_reports"}
+# a step's own log message with this prefix is shown on the terminal too (a large file begun)
+PROGRESS_PREFIX = "progress: "
 
 
 def _count(n: int, what: str) -> str:
@@ -87,8 +89,13 @@ class _ProgressFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            event = getattr(record, "dagster_meta", {}).get("dagster_event")
-            line = None if event is None else self._steps.line(event, record.created)
+            meta = getattr(record, "dagster_meta", {})
+            event, message = meta.get("dagster_event"), meta.get("orig_message") or ""
+            if event is None:
+                progress = message.startswith(PROGRESS_PREFIX)
+                line = f"  {message.removeprefix(PROGRESS_PREFIX)}" if progress else None
+            else:
+                line = self._steps.line(event, record.created)
         except Exception:  # a progress line must never fail a run
             return False
         if line is None:

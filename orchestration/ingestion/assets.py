@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES, SourceSpec
+from orchestration.logging import PROGRESS_PREFIX
 from orchestration.resources import CjmSettings, Warehouse
 
 
@@ -45,6 +46,7 @@ def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 until=until,
                 batch_id=context.run_id,
                 salt=settings.get().pii_salt,
+                on_start=lambda file: _announce_large(context, file),
                 on_file=lambda file: context.log.info(
                     f"{file.file}: {file.status}, {file.rows_loaded}/{file.rows_read} rows loaded"
                     + (f" ({file.reason})" if file.reason else "")
@@ -66,6 +68,15 @@ def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         )
 
     return _ingest
+
+
+LARGE_FILE_BYTES = 50_000_000  # a file this big takes seconds: say so on the terminal
+
+
+def _announce_large(context: dg.AssetExecutionContext, file) -> None:
+    size = file.path.lstat().st_size
+    if size >= LARGE_FILE_BYTES:
+        context.log.info(f"{PROGRESS_PREFIX}reading {file.relative} ({size / 1e6:.0f} MB) ...")
 
 
 def _reconcile_check(spec: SourceSpec) -> dg.AssetChecksDefinition:

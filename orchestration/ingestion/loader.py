@@ -619,11 +619,13 @@ def ingest_source(
     on_file: Callable[[FileResult], None] | None = None,
     batch_id: str | None = None,
     salt: str | None = None,
+    on_start: Callable[[files.LandingFile], None] | None = None,
 ) -> SourceResult:
     """Load every new file of one source. Files already in the ledger (same sha256) are skipped.
 
     `batch_id` (the Dagster run id) groups the files loaded together, for the quality checks;
-    `salt` (the PII salt) lets the loader keep out customers erased on request.
+    `salt` (the PII salt) lets the loader keep out customers erased on request; `on_start` is
+    told of each file before it is read, `on_file` of each file loaded.
     """
     ensure_tables(con, spec)
     # Loaded bytes are skipped wherever they are found again; bytes rejected whole are skipped
@@ -640,6 +642,8 @@ def ingest_source(
     summary = SourceResult(spec.name)
     for file in files.discover(landing_dir, spec, until):
         known = _Seen(loaded, rejected.get(file.relative, ()))
+        if on_start is not None:
+            on_start(file)
         read = files.read_landing_file(file, spec, known)
         if read.sha256 in known:
             summary.skipped += 1

@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import REPO, output_of, run_cjm, run_cjm_in_parallel
 
+pytestmark = pytest.mark.slow
 FIXTURES = REPO / "tests/fixtures"
 GENESYS = "7a0c2f10-000"  # the written Genesys conversations: ...0001 to ...0005
 CONNECT = "a1b2c3d4-0000-4000-8000-00000000000"  # the Connect contacts: ...1 to ...9

@@ -35,14 +35,6 @@ from orchestration.ingestion.sources import SOURCES
 from orchestration.publish.writer import discard_client_wal, export_parquet
 from orchestration.settings import Settings
 
-SUPPRESSED = "raw.suppressed_identifiers"
-SUPPRESSED_DDL = f"""
-create table if not exists {SUPPRESSED} (
-    kind varchar not null,
-    identifier_hash varchar not null,
-    erasure_id varchar not null
-)
-"""
 ERASURE_LOG_DDL = """
 create table if not exists raw.erasure_log (
     erasure_id varchar not null,
@@ -84,26 +76,22 @@ class Erasure:
         )
 
 
-def request_hashes(value: str, salt: str) -> list[tuple[str, str]]:
-    """(kind, hash) of the request's value as each kind of identifier it can be."""
-    con = duckdb.connect()
-    try:
-        kinds = ["customer_id"]
-        if "@" in value:
-            kinds.append("email")
-        elif any(ch.isdigit() for ch in value):
-            kinds.append("phone")
-        return [
-            (
-                kind,
-                con.execute(f"select {matching.hashed(kind, '$v', salt)}", {"v": value}).fetchone()[
-                    0
-                ],
-            )
-            for kind in kinds
-        ]
-    finally:
-        con.close()
+def _add_request(con: duckdb.DuckDBPyConnection, value: str, salt: str) -> str:
+    """Put the request's value into `hashes` as each kind of identifier it can be; return its
+    hash as a CRM id (the erasure log's record of the request)."""
+    kinds = ["customer_id"]
+    if "@" in value:
+        kinds.append("email")
+    elif any(ch.isdigit() for ch in value):
+        kinds.append("phone")
+    for kind in kinds:
+        con.execute(
+            f"insert into hashes select $kind, {matching.hashed(kind, '$v', salt)}",
+            {"kind": kind, "v": value},
+        )
+    return con.execute("select identifier_hash from hashes where kind = 'customer_id'").fetchone()[
+        0
+    ]
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -317,9 +305,7 @@ def erase_customer(settings: Settings, value: str, reason: str | None = None) ->
         ) from exc
     try:
         con.execute("create temp table hashes (kind varchar, identifier_hash varchar)")
-        requested = request_hashes(value, salt)
-        for kind, identifier_hash in requested:
-            con.execute("insert into hashes values (?, ?)", [kind, identifier_hash])
+        request_hash = _add_request(con, value, salt)
         keys = _resolve(con, salt)
         erasure = Erasure(erasure_id, len(keys))
         con.execute("begin transaction")
@@ -327,14 +313,12 @@ def erase_customer(settings: Settings, value: str, reason: str | None = None) ->
         erasure.rows["build rows"] = _erase_derived(con, keys, salt, _db_name(con))
         rewritten, skipped = landing.rewrite(con, settings.landing_dir, by_file)
         erasure.files_rewritten, erasure.files_not_rewritten = rewritten, skipped
-        con.execute(SUPPRESSED_DDL)
         con.execute(ERASURE_LOG_DDL)
         con.execute(
-            f"insert into {SUPPRESSED} select distinct kind, identifier_hash, ? from hashes"
+            f"insert into {loader.SUPPRESSED} select distinct kind, identifier_hash, ? from hashes"
             " where identifier_hash is not null",
             [erasure_id],
         )
-        request_hash = next(h for kind, h in requested if kind == "customer_id")
         con.execute(
             "insert into raw.erasure_log values (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -348,17 +332,17 @@ def erase_customer(settings: Settings, value: str, reason: str | None = None) ->
             ],
         )
         con.execute("commit")
-        keys_for_published = keys
-        cookie_hashes = con.execute(
-            "select identifier_hash from hashes where kind = 'cookie'"
-        ).fetchall()
+        cookies = [
+            h
+            for (h,) in con.execute(
+                "select identifier_hash from hashes where kind = 'cookie'"
+            ).fetchall()
+        ]
     finally:
         con.close()
     _rewrite_whole(settings.build_db)
     if settings.published_db.exists():
-        erasure.rows["published rows"] = _erase_published(
-            settings, keys_for_published, [h for (h,) in cookie_hashes], salt
-        )
+        erasure.rows["published rows"] = _erase_published(settings, keys, cookies, salt)
     return erasure
 
 

@@ -87,6 +87,17 @@ create table if not exists raw.superseded_rows (
 )
 """
 
+# Customers erased on request (`cjm erase`): salted hashes of their identifiers, which every
+# load keeps out. The erasure writes it; the loader reads it.
+SUPPRESSED = "raw.suppressed_identifiers"
+SUPPRESSED_DDL = f"""
+create table if not exists {SUPPRESSED} (
+    kind varchar not null,
+    identifier_hash varchar not null,
+    erasure_id varchar not null
+)
+"""
+
 REJECTS_DDL = """
 create table if not exists raw.rejected_rows (
     load_id varchar not null,
@@ -133,6 +144,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     con.execute(REJECTS_DDL)
     con.execute("alter table raw.rejected_rows add column if not exists rule varchar")
     con.execute(SUPERSEDED_DDL)
+    con.execute(SUPPRESSED_DDL)
     con.execute("create schema if not exists meta")
     con.execute(ACCEPTED_LOADS_DDL)
     wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
@@ -571,24 +583,14 @@ def _withdraw_superseded(con, spec: SourceSpec, relative: str, load_id: str, loa
 
 def _keep_out_erased(con, spec: SourceSpec, salt: str | None) -> None:
     """Rows of a customer erased on request (`cjm erase`) are kept out: rejected with the rule
-    `erased_customer`, their text not kept."""
-    suppressed = (
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'raw'"
-            " and table_name = 'suppressed_identifiers'"
-        ).fetchone()[0]
-        and con.execute("select count(*) from raw.suppressed_identifiers").fetchone()[0]
-    )
-    if not suppressed:
-        return
+    `erased_customer`, their text not kept. `salt` is None when nobody was erased."""
     if salt is None:
-        raise ValueError("customers were erased: loading needs the PII salt to keep them out")
-    hashes = "raw.suppressed_identifiers"
+        return
     con.execute(
         "update _typed set _reason = 'erased_customer: a customer erased on request"
         " (raw.erasure_log)', _rule = 'erased_customer', _raw = '[erased]'"
-        f" where {matching.row_matches(spec, '_typed', hashes, salt)}"
-        f" or coalesce({matching.text_matches('_typed._raw', hashes, salt)}, false)"
+        f" where {matching.row_matches(spec, '_typed', SUPPRESSED, salt)}"
+        f" or coalesce({matching.text_matches('_typed._raw', SUPPRESSED, salt)}, false)"
     )
 
 
@@ -628,6 +630,12 @@ def ingest_source(
     told of each file before it is read, `on_file` of each file loaded.
     """
     ensure_tables(con, spec)
+    # erased customers are kept out of every file (the free-text search costs time: only then)
+    if con.execute(f"select count(*) from {SUPPRESSED}").fetchone()[0]:
+        if salt is None:
+            raise ValueError("customers were erased: loading needs the PII salt to keep them out")
+    else:
+        salt = None
     # Loaded bytes are skipped wherever they are found again; bytes rejected whole are skipped
     # only at the same path (a file rejected for its path loads once moved where it belongs).
     loaded: set[str] = set()

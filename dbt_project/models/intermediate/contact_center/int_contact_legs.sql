@@ -7,37 +7,33 @@
 -#}
 {{ config(materialized='view') }}
 
-{% for model in var('contact_leg_models') -%}
-select
-    contact_id,
-    initial_contact_id,
-    previous_contact_id,
-    channel,
-    direction,
-    initiation_method,
-    customer_id,
-    customer_email_hash,
-    customer_phone_hash,
-    ivr_path,
-    ivr_outcome,
-    queue_name,
-    agent_id,
-    initiated_at,
-    queued_at,
-    answered_at,
-    ended_at,
-    acw_ended_at,
-    hold_seconds,
-    disconnect_reason,
-    contact_reason,
-    disposition,
-    email_received_at,
-    email_first_response_at,
-    _file,
-    _row,
-    _load_id,
-    _loaded_at
-from {{ ref(model) }}
-{% if not loop.last %}union all
-{% endif -%}
-{%- endfor %}
+{{ union_models(var('contact_leg_models'), [
+    'contact_id',
+    'initial_contact_id',
+    'previous_contact_id',
+    'channel',
+    'direction',
+    'initiation_method',
+    'customer_id',
+    'customer_email_hash',
+    'customer_phone_hash',
+    'ivr_path',
+    'ivr_outcome',
+    'queue_name',
+    'agent_id',
+    'initiated_at',
+    'queued_at',
+    'answered_at',
+    'ended_at',
+    'acw_ended_at',
+    'hold_seconds',
+    'disconnect_reason',
+    'contact_reason',
+    'disposition',
+    'email_received_at',
+    'email_first_response_at',
+    '_file',
+    '_row',
+    '_load_id',
+    '_loaded_at',
+]) }}

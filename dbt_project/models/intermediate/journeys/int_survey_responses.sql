@@ -5,25 +5,21 @@
 -#}
 {{ config(materialized='view') }}
 
-{% for model in var('survey_response_models') -%}
-select
-    response_id,
-    survey_type,
-    contact_id,
-    customer_id,
-    customer_email_hash,
-    sent_at,
-    responded_at,
-    nps_score,
-    csat_score,
-    ces_score,
-    verbatim,
-    language_code,
-    _file,
-    _row,
-    _load_id,
-    _loaded_at
-from {{ ref(model) }}
-{% if not loop.last %}union all
-{% endif -%}
-{%- endfor %}
+{{ union_models(var('survey_response_models'), [
+    'response_id',
+    'survey_type',
+    'contact_id',
+    'customer_id',
+    'customer_email_hash',
+    'sent_at',
+    'responded_at',
+    'nps_score',
+    'csat_score',
+    'ces_score',
+    'verbatim',
+    'language_code',
+    '_file',
+    '_row',
+    '_load_id',
+    '_loaded_at',
+]) }}

@@ -17,3 +17,26 @@
 {% macro phone_from_address(expression) -%}
     regexp_replace(regexp_replace({{ expression }}, '^(tel|sip|whatsapp|sms):', ''), '@.*$', '')
 {%- endmacro %}
+
+{#- The value of one GA4 event parameter (`event_params`, a list of {key, value: {string_value,
+    int_value, float_value, double_value}}) as text: `record` is the event, `keys` its list of
+    parameter keys (json_extract_string(record, '$.event_params[*].key')). Null when absent; the
+    first of repeated keys wins. -#}
+{% macro ga4_event_param(record, keys, name) -%}
+    {%- set value -%}
+        json_extract({{ record }}, '$.event_params['
+            || cast(list_position({{ keys }}, '{{ name }}') - 1 as {{ dbt.type_string() }})
+            || '].value')
+    {%- endset -%}
+    coalesce(
+        json_extract_string({{ value }}, '$.string_value'),
+        json_extract_string({{ value }}, '$.int_value'),
+        json_extract_string({{ value }}, '$.double_value'),
+        json_extract_string({{ value }}, '$.float_value')
+    )
+{%- endmacro %}
+
+{#- The path of a URL (`https://host/a/b?q#f` gives /a/b; / when it has none). -#}
+{% macro url_path(expression) -%}
+    coalesce(nullif(regexp_extract({{ expression }}, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1), ''), '/')
+{%- endmacro %}

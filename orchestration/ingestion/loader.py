@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from orchestration.erasure import matching
 from orchestration.ingestion import files
-from orchestration.ingestion.sources import SourceSpec, key_path
+from orchestration.ingestion.sources import EPOCH_UNITS, SourceSpec, key_path
 from orchestration.quality import rules
 
 INPUT_BATCH_ROWS = 50_000
@@ -169,6 +169,9 @@ def _quote(value: str) -> str:
 
 
 def _typed(column, value_sql: str) -> str:
+    if column.type == "TIMESTAMP" and column.unit:
+        microseconds = f"try_cast({value_sql} as bigint) * {EPOCH_UNITS[column.unit]}"
+        return f"make_timestamp({microseconds})"
     if column.type == "TIMESTAMP":
         return f"(try_cast({value_sql} as timestamptz) at time zone 'UTC')"
     if column.type == "VARCHAR":
@@ -504,6 +507,7 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt) -> Fil
     sha = read.sha256
     try:
         source, values, extra = _stage(con, spec, file, read)
+        superseded = _superseded_loads(con, spec, file)
     except files.FileRejected as exc:
         rows_read = _count_input(con)
         result = FileResult(file.relative, "rejected", rows_read, 0, rows_read, reason=str(exc))
@@ -512,7 +516,7 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt) -> Fil
     con.execute(
         f"create temp table _typed as {_typing_sql(spec, values, extra, source, loaded_at)}"
     )
-    _withdraw_superseded(con, spec, file.relative, load_id, loaded_at)
+    _withdraw(con, spec, superseded, load_id, loaded_at)
     _keep_out_erased(con, spec, salt)
     exact, conflicting = _count_duplicates(con, spec)
     names = ", ".join(f'"{name}"' for name in spec.column_names)
@@ -548,19 +552,41 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt) -> Fil
     return result
 
 
-def _withdraw_superseded(con, spec: SourceSpec, relative: str, load_id: str, loaded_at) -> None:
-    """Move the records of earlier deliveries of this file (same source and name) out of the
-    raw table into raw.superseded_rows: the corrected file replaces them, so a record it no
-    longer holds is withdrawn. Runs only for a file that loads (a correction rejected whole
-    leaves the delivery it corrects standing)."""
-    superseded = [
-        row[0]
-        for row in con.execute(
-            "select load_id from raw.load_ledger where source = ? and file = ?"
-            " and status <> 'rejected' and superseded_by is null",
-            [spec.name, relative],
-        ).fetchall()
+def _superseded_loads(con, spec: SourceSpec, file: files.LandingFile) -> list[str]:
+    """The loads this file replaces: earlier deliveries of the same file (same source and
+    name), and, for a source with a `delivery_key`, the files of the same delivery from earlier
+    landing days and its provisional files. A provisional file arriving after its delivery's
+    final file is rejected (FileRejected)."""
+    standing = con.execute(
+        "select load_id, file, day from raw.load_ledger where source = ?"
+        " and status <> 'rejected' and superseded_by is null",
+        [spec.name],
+    ).fetchall()
+    same_file = [load_id for load_id, relative, _ in standing if relative == file.relative]
+    delivery = spec.delivery_of(file.path.name)
+    if delivery is None:
+        return same_file
+    provisional = spec.is_provisional(file.path.name)
+    same_delivery = [
+        (load_id, day, spec.is_provisional(relative.rsplit("/", 1)[-1]))
+        for load_id, relative, day in standing
+        if relative != file.relative and spec.delivery_of(relative.rsplit("/", 1)[-1]) == delivery
     ]
+    if provisional and any(not was_provisional for _, _, was_provisional in same_delivery):
+        raise files.FileRejected(
+            f"a provisional file of delivery {delivery}, whose final file has already loaded"
+        )
+    return same_file + [
+        load_id
+        for load_id, day, was_provisional in same_delivery
+        if (was_provisional and not provisional) or (day is not None and day < file.day)
+    ]
+
+
+def _withdraw(con, spec: SourceSpec, superseded: list[str], load_id: str, loaded_at) -> None:
+    """Move the records of the loads this file replaces (`_superseded_loads`) out of the raw
+    table into raw.superseded_rows: a record the new file no longer holds is withdrawn. Runs
+    only for a file that loads (a correction rejected whole leaves what it corrects standing)."""
     if not superseded:
         return
     con.execute(

@@ -8,6 +8,7 @@ Python (docs/sources.md, "How to add a source"). Columns starting with `_` are t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ FORMATS = ("jsonl", "json", "csv")  # Parquet files are read by DuckDB whatever 
 # What a column's value says about who the customer is (`meta: identifier:`): erasure finds a
 # customer's rows by them, and the loader keeps an erased customer out by them.
 IDENTIFIER_KINDS = ("customer_id", "email", "phone", "cookie")
+# A timestamp exported as a number since 1970-01-01 UTC (`meta: unit:`), and its microseconds.
+EPOCH_UNITS = {"seconds": 1_000_000, "milliseconds": 1_000, "microseconds": 1}
 
 
 def key_path(key: str) -> str:
@@ -37,6 +40,7 @@ class Column:
     identifier: str | None = None  # one of IDENTIFIER_KINDS: the value identifies the customer
     erase_with: str | None = None  # `<source>.<column>`: erased with the row that column names
     aliases: tuple[str, ...] = ()  # other header names an export gives this column
+    unit: str | None = None  # a TIMESTAMP given as a number since the epoch: EPOCH_UNITS
 
     @property
     def json_path(self) -> str:
@@ -60,6 +64,22 @@ class SourceSpec:
     columns: tuple[Column, ...]
     records_key: str | None = None  # format json: a wrapper object's list of records
     header_rows: int = 1  # format csv: rows at the top that name and describe the columns
+    # Files naming the same delivery (the first group of this pattern, searched in the file
+    # name) replace each other: a later landing day's file withdraws the earlier ones' records.
+    delivery_key: str | None = None
+    # A provisional file (this pattern found in its name) is replaced by the final file of its
+    # delivery whatever the day, and is rejected once that final file has loaded.
+    provisional: str | None = None
+
+    def delivery_of(self, file_name: str) -> str | None:
+        """The delivery a file belongs to (`delivery_key`), or None without a key or a match."""
+        if self.delivery_key is None:
+            return None
+        found = re.search(self.delivery_key, file_name)
+        return found.group(1) if found else None
+
+    def is_provisional(self, file_name: str) -> bool:
+        return self.provisional is not None and re.search(self.provisional, file_name) is not None
 
     @property
     def keeps_whole_record(self) -> bool:
@@ -101,6 +121,11 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
         if "data_type" not in column:
             raise ContractError(f"{where}: column {column['name']} has no data_type")
         meta = column.get("meta") or {}
+        if meta.get("unit") not in (None, *EPOCH_UNITS):
+            raise ContractError(
+                f"{where}: column {column['name']}: meta.unit must be one of"
+                f" {', '.join(EPOCH_UNITS)}"
+            )
         if meta.get("identifier") not in (None, *IDENTIFIER_KINDS):
             raise ContractError(
                 f"{where}: column {column['name']}: meta.identifier must be one of"
@@ -116,6 +141,7 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
                 identifier=meta.get("identifier"),
                 erase_with=meta.get("erase_with"),
                 aliases=tuple(meta.get("aliases") or ()),
+                unit=meta.get("unit"),
             )
         )
     if not columns:
@@ -128,6 +154,8 @@ def _spec(source: dict, table: dict, path: Path) -> SourceSpec:
         columns=tuple(columns),
         records_key=landing.get("records_key"),
         header_rows=int(landing.get("header_rows", 1)),
+        delivery_key=landing.get("delivery_key"),
+        provisional=landing.get("provisional"),
     )
 
 

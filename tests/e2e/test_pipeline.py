@@ -74,6 +74,9 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
             "stg_twilio__message_legs",
             "stg_qualtrics__responses",
             "stg_zendesk__legs",
+            # the web analytics tools' events
+            "stg_ga4__events",
+            "stg_snowplow__events",
         }
         [(raw,)] = con.execute("select count(*) from raw.contact_center__contacts").fetchall()
         [(stg,)] = con.execute(
@@ -144,7 +147,7 @@ def _assert_no_pii(con: duckdb.DuckDBPyConnection, schema: str) -> int:
 
 def test_no_raw_email_phone_or_name_in_staging(home: Path, first_run) -> None:
     with _db(home) as con:
-        assert _assert_no_pii(con, "staging") == 11
+        assert _assert_no_pii(con, "staging") == 13
 
 
 def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:

@@ -61,6 +61,14 @@ def _put(home: Path, source: str, name: str, text: str | None = None, copy: Path
         path.write_text(text)
 
 
+def _land_ga4(home: Path) -> None:
+    """The intraday table on its day, the daily table (which replaces it) the day after."""
+    intraday = home / "landing/ga4/2026-09-01/events_intraday_20260901.json"
+    intraday.parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "ga4/events_intraday_20260901.json", intraday)
+    _put(home, "ga4", "events_20260901.json", copy=FIXTURES / "ga4/events_20260901.json")
+
+
 def _land_genesys(home: Path) -> None:
     for name in ("voice_email_callback_query_result.json", "chat_closed.json", "chat_open.json"):
         _put(home, "genesys_cloud", name, copy=FIXTURES / "genesys_cloud" / name)
@@ -91,6 +99,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _put(home, "twilio", "call.csv", copy=FIXTURES / "twilio/call.csv")
     _land_zendesk(home)
     _put(home, "qualtrics", "nps.csv", copy=FIXTURES / "qualtrics/nps_csat_ces_export.csv")
+    _land_ga4(home)
     _put(home, "crm", "customers.csv", CRM)
     result = run_cjm(home, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -264,6 +273,101 @@ def test_a_qualtrics_response_rates_the_call_it_followed(published: Path) -> Non
     ) == [("relationship", 3, True), ("relationship", 7, None)]
 
 
+ANNA_GA4 = "1873460133.1756706400"  # her browser's user_pseudo_id (tests/fixtures/ga4/README.md)
+
+
+def test_ga4_visits_join_annas_journey_around_her_calls(published: Path) -> None:
+    """GA4's daily table of 2026-09-01 replaced the intraday one (its 07:35 page view, gone from
+    the day, is in no visit). Anna's browser: a visit 07:30-07:41 from the newsletter (help
+    centre, login, site search: 4 events, 1 page view), then, after her 08:00 call, a visit
+    12:00-12:10 with a purchase; both hers, the first by backward attribution from its login.
+    The tag's ga_session_id agrees with the warehouse's visits. The event without a
+    user_pseudo_id (consent denied) was kept out at load."""
+    assert _rows(
+        published,
+        "select cookie_id, customer_key, started_at, ended_at, events, page_views,"
+        " landing_page_path, exit_page_path, utm_source, utm_medium, device_type, has_login,"
+        " has_help_centre, has_search, has_purchase, vendor_session_id, vendor_sessions"
+        " from marts.fct_web_sessions order by started_at",
+    ) == [
+        (
+            ANNA_GA4,
+            "CUST-1001",
+            dt.datetime(2026, 9, 1, 7, 30),
+            dt.datetime(2026, 9, 1, 7, 41),
+            4,
+            1,
+            "/help/billing",
+            "/search",
+            "newsletter",
+            "email",
+            "desktop",
+            True,
+            True,
+            True,
+            False,
+            "1788247800",
+            1,
+        ),
+        (
+            "402291577.1756717200",
+            "anon-bcaf66c8f96f224b",
+            dt.datetime(2026, 9, 1, 9, 0),
+            dt.datetime(2026, 9, 1, 9, 0),
+            1,
+            1,
+            "/",
+            "/",
+            None,
+            None,
+            "mobile",
+            False,
+            False,
+            False,
+            False,
+            "1788253200",
+            1,
+        ),
+        (
+            ANNA_GA4,
+            "CUST-1001",
+            dt.datetime(2026, 9, 1, 12, 0),
+            dt.datetime(2026, 9, 1, 12, 10),
+            2,
+            1,
+            "/pricing",
+            "/checkout",
+            None,
+            None,
+            "desktop",
+            False,
+            False,
+            False,
+            True,
+            "1788264000",
+            1,
+        ),
+    ]
+    # her journey: the web visits and the purchase among her contacts, in their stages
+    assert _rows(
+        published,
+        "select touchpoint_type, started_at, stage from marts.fct_touchpoints"
+        " where customer_key = 'CUST-1001' and channel = 'web' order by started_at",
+    ) == [
+        ("web_session", dt.datetime(2026, 9, 1, 7, 30), "awareness"),
+        ("web_session", dt.datetime(2026, 9, 1, 12, 0), "consideration"),
+        ("purchase", dt.datetime(2026, 9, 1, 12, 10), "purchase"),
+    ]
+    assert _rows(
+        published.with_name("build.duckdb"),
+        "select file, rows_read, rows_loaded, rows_rejected, superseded_by is not null"
+        " from raw.load_ledger where source = 'ga4' order by file",
+    ) == [
+        ("ga4/2026-09-01/events_intraday_20260901.json", 3, 3, 0, True),
+        ("ga4/2026-09-02/events_20260901.json", 8, 7, 1, False),
+    ]
+
+
 def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path) -> None:
     [voice] = _rows(
         published,
@@ -303,18 +407,23 @@ def _land_twilio(home: Path) -> None:
         _put(home, "twilio_messages", name, copy=FIXTURES / "twilio" / name)
 
 
+def _land_snowplow(home: Path) -> None:
+    _put(home, "snowplow", "events.csv", copy=FIXTURES / "snowplow/snowplow_web_events.csv")
+
+
 ALONE = {  # platform -> how its files land, the sources it feeds
     "genesys_cloud": (_land_genesys, {"genesys_cloud"}),
     "amazon_connect": (_land_connect, {"amazon_connect"}),
     "twilio": (_land_twilio, {"twilio", "twilio_messages"}),
     "zendesk": (_land_zendesk, {"zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"}),
+    "snowplow": (_land_snowplow, {"snowplow"}),  # a web analytics tool alone
 }
 
 
 @pytest.fixture(scope="module")
 def published_alone(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each platform alone in its own home, no CRM and no canonical contact-centre file: the
-    four `cjm run`s at once (about the time of two, on two cores)."""
+    """Each platform alone in its own home, no CRM and no canonical contact-centre file (and
+    Snowplow alone, no contact centre at all): the five `cjm run`s at once."""
     homes = {vendor: tmp_path_factory.mktemp(f"alone-{vendor}") / "home" for vendor in ALONE}
     for vendor, (land, _) in ALONE.items():
         land(homes[vendor])
@@ -380,6 +489,84 @@ def test_twilio_messages_alone_are_conversations_not_notifications(
         ("SM00000000000000000000000000000a01", "chat", dt.datetime(2026, 9, 1, 12, 30)),
         ("SM00000000000000000000000000000a03", "chat", None),
     ]
+
+
+def _snowplow_comparison(build: Path) -> dict[tuple[str, str], str]:
+    """Each session Snowplow's own web model derives from its sample (its expected output,
+    tests/fixtures/snowplow/), keyed by the sample's edge-case label and start, against the
+    warehouse's visits holding that session's events: `same`, `page views N` (same bounds,
+    other page views), `joined with N` (one visit holds N of Snowplow's sessions), `split into
+    N`, `starts later, page views N`, or `missing`."""
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        expected = con.execute(
+            "select domain_sessionid, user_id, start_tstamp::varchar, start_tstamp, end_tstamp,"
+            " page_views from read_csv(?, all_varchar = false)",
+            [str(FIXTURES / "snowplow/snowplow_web_sessions_expected.csv")],
+        ).fetchall()
+        visits = con.execute(
+            "select events.vendor_session_id, visits.started_at, visits.ended_at,"
+            " visits.page_views, visits.vendor_sessions"
+            " from marts.fct_web_sessions as visits inner join ("
+            "   select distinct session_id, vendor_session_id"
+            "   from intermediate.int_web_events_sessionized) as events"
+            " on visits.session_id = events.session_id"
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list[tuple]] = {}
+    for vendor_session, *visit in visits:
+        found.setdefault(vendor_session, []).append(tuple(visit))
+    compared = {}
+    for session, label, start_text, start, end, page_views in expected:
+        held = found.get(session, [])
+        if not held:
+            verdict = "missing"
+        elif len(held) > 1:
+            verdict = f"split into {len(held)}"
+        elif held[0][3] > 1:
+            verdict = f"joined with {held[0][3]}"
+        elif held[0][0] > start:
+            verdict = f"starts later, page views {held[0][2]}"
+        elif held[0][:3] == (start, end, page_views):
+            verdict = "same"
+        else:
+            verdict = f"page views {held[0][2]}"
+        compared[(label, start_text[:19])] = verdict
+    return compared
+
+
+def test_snowplow_alone_sessions_compare_with_snowplows_own(
+    published_alone: dict[str, Path],
+) -> None:
+    """Snowplow's test sample alone publishes visits; they are compared with the sessions
+    Snowplow's own dbt package derives from the same events (docs/vendors/snowplow.md explains
+    every difference). 160 events, one kept out for its missing domain_userid."""
+    assert _snowplow_comparison(published_alone["snowplow"].with_name("build.duckdb")) == {
+        ("dupe: event_id same collector_tstamp", "2021-03-01 20:39:52"): "same",
+        ("dupe: event_id different collector_tstamp", "2021-03-03 21:27:22"): "same",
+        ("No edge cases", "2021-03-02 15:55:18"): "same",
+        ("user stitch - session: 2nd id: 3", "2021-03-02 23:57:04"): "same",
+        ("user stitch - session: 1st id: 1", "2021-03-01 23:57:04"): "same",
+        ("stray page ping", "2021-03-01 18:01:08"): "same",
+        # Snowplow counts page views once per page_view_id; the warehouse per event
+        ("dupe: page_view_id different derived_tstamp", "2021-03-02 19:25:22"): "page views 8",
+        # the tracker kept one session id for days; the warehouse ends a visit after 30 min
+        ("long session", "2021-03-01 21:39:43"): "split into 11",
+        ("Unexpired session", "2020-07-03 15:55:18"): "split into 2",
+        # the session id outlived three cookies; the warehouse's visits are a cookie's
+        ("Rotating domain_userid per session", "2021-03-02 15:55:18"): "split into 3",
+        # two session ids of one cookie within 30 minutes: one visit
+        ("Multiple last sessions per user", "2021-03-02 02:01:19"): "joined with 2",
+        ("Multiple last sessions per user", "2021-03-02 02:01:28"): "joined with 2",
+        ("Multiple first sessions per user", "2021-03-02 07:23:19"): "joined with 2",
+        # an event without a cookie is kept out at load (raw.rejected_rows)
+        ("NULL domain_userid", "2021-03-01 17:09:42"): "missing",
+        # a page ping without its page view: Snowplow dates the page view back from the ping
+        ("No edge cases", "2021-03-02 22:59:24"): "starts later, page views 0",
+        ("stray page ping", "2021-03-03 18:01:33"): "starts later, page views 0",
+        ("No edge cases", "2021-03-04 22:59:24"): "starts later, page views 0",
+    }
 
 
 ANNA = (  # every form Anna's identifiers take in the fixtures

@@ -135,3 +135,107 @@ def test_qualtrics_exports_load_with_their_header_rows(cjm_home: Path) -> None:
             "2",
         )
     )
+
+
+def test_snowplow_atomic_events_load_with_their_duplicates_counted(cjm_home: Path) -> None:
+    """Snowplow's own test sample (160 atomic events, 135 columns, CRLF, JSON context columns):
+    the event without a domain_userid is kept out with its reason; the three copies of an
+    event_id (the tracker resends) load and are counted as conflicting duplicates (their
+    collector_tstamp or fingerprints differ); the columns the contract does not name stay in
+    `_extra`."""
+    settings = Settings.from_env()
+    day = settings.landing_dir / "snowplow/2026-09-02"
+    day.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "tests/fixtures/snowplow/snowplow_web_events.csv", day / "events.csv")
+    con = connect(settings)
+    try:
+        result = loader.ingest_source(con, SOURCES["snowplow"], settings.landing_dir)
+    finally:
+        con.close()
+    (loaded,) = result.files
+    assert (loaded.status, loaded.rows_read, loaded.rows_loaded, loaded.rows_rejected) == (
+        "loaded_with_rejects",
+        160,
+        159,
+        1,
+    )
+    assert (loaded.duplicates_exact, loaded.duplicates_conflicting) == (0, 3)
+    assert _query(settings, "select rule, reason from raw.rejected_rows") == [
+        ("required_value_missing", "column domain_userid: required value missing")
+    ]
+    first = _query(
+        settings,
+        "select collector_tstamp, derived_tstamp, event_name, domain_sessionidx,"
+        " _extra ->> 'useragent' like 'Mozilla/5.0%', _extra ->> 'br_lang'"
+        " from raw.snowplow__events where event_id = '9e983d4a-e07c-4858-8e97-bdb7feb31241'"
+        " order by collector_tstamp",
+    )
+    assert [row[0] for row in first] == [
+        dt.datetime(2021, 3, 3, 21, 27, 32, 696000),
+        dt.datetime(2021, 3, 3, 21, 27, 35, 176000),
+    ]
+    assert first[0][2:] == ("link_click", 1, True, "en-au")
+
+
+def _land_ga4(settings: Settings, day: str, *names: str) -> list[tuple]:
+    folder = settings.landing_dir / "ga4" / day
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(REPO_ROOT / "tests/fixtures/ga4" / name, folder / name)
+    con = connect(settings)
+    try:
+        result = loader.ingest_source(con, SOURCES["ga4"], settings.landing_dir)
+    finally:
+        con.close()
+    return [(f.file, f.status, f.rows_read, f.rows_loaded, f.reason) for f in result.files]
+
+
+def test_a_ga4_day_is_replaced_by_its_later_delivery(cjm_home: Path) -> None:
+    """The intraday table of 2026-09-01 (3 events) lands that day; the daily table of the same
+    day lands the next (8 events, one without user_pseudo_id: consent mode without analytics
+    storage, kept out). The daily table withdraws the intraday one whole (its 07:35 page view,
+    which Google dropped from the day, goes with it); the intraday table delivered again after
+    it is rejected; a re-export of the day on a later landing day replaces the day again."""
+    settings = Settings.from_env()
+    intraday, daily = "events_intraday_20260901.json", "events_20260901.json"
+    assert _land_ga4(settings, "2026-09-01", intraday) == [
+        ("ga4/2026-09-01/" + intraday, "loaded", 3, 3, None)
+    ]
+    assert _land_ga4(settings, "2026-09-02", daily) == [
+        (
+            "ga4/2026-09-02/" + daily,
+            "loaded_with_rejects",
+            8,
+            7,
+            "1 row(s) rejected, see raw.rejected_rows",
+        )
+    ]
+    raw = _query(
+        settings,
+        "select _file, count(*), min(event_timestamp), count(user_id) from raw.ga4__events"
+        " group by _file",
+    )
+    assert raw == [("ga4/2026-09-02/" + daily, 7, dt.datetime(2026, 9, 1, 7, 30), 4)]
+    assert _query(
+        settings,
+        "select file, count(*) from raw.superseded_rows group by file",
+    ) == [("ga4/2026-09-01/" + intraday, 3)]
+    # the intraday table again, after its day's daily table: rejected whole, nothing withdrawn
+    late = settings.landing_dir / "ga4/2026-09-03"
+    late.mkdir(parents=True)
+    # (one more newline: other bytes than the loaded copy, which would be skipped as known)
+    (late / intraday).write_bytes(
+        (REPO_ROOT / "tests/fixtures/ga4" / intraday).read_bytes() + b"\n"
+    )
+    (status,) = _land_ga4(settings, "2026-09-03")
+    assert status[1:4] == ("rejected", 3, 0)
+    assert "provisional file of delivery 20260901" in status[4]
+    # the daily table re-exported two days later (as Google rewrites up to 72 hours late)
+    redelivered = settings.landing_dir / "ga4/2026-09-04" / "events_20260901-000000000000.json"
+    redelivered.parent.mkdir(parents=True)
+    lines = (REPO_ROOT / "tests/fixtures/ga4" / daily).read_text().splitlines()
+    redelivered.write_text("\n".join(lines[:6]) + "\n")  # Anna's six events only
+    assert _land_ga4(settings, "2026-09-04")[0][1:4] == ("loaded", 6, 6)
+    assert _query(settings, "select _file, count(*) from raw.ga4__events group by _file") == [
+        ("ga4/2026-09-04/events_20260901-000000000000.json", 6)
+    ]

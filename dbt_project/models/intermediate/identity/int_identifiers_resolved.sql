@@ -22,9 +22,15 @@ contacts as (
 
 ),
 
+web_event_copies as (
+
+    select * from {{ ref('int_web_events') }}
+
+),
+
 events as (
 
-    select * from {{ ref('stg_web__events') }}
+    {{ deduplicate('web_event_copies', 'event_id') }}
 
 ),
 

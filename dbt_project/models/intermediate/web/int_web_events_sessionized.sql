@@ -5,13 +5,15 @@
     cookie is linked); on a shared device a logged-in visit belongs to its own user and an
     anonymous visit stays anonymous.
 
+    Events come from every web source (int_web_events, every delivered copy) and are
+    deduplicated here, once, on event_id: the latest load wins.
+
     Incremental: every run re-sessionizes the whole history of each cookie that has events
     loaded since the last run (or whose logins point at CRM customers loaded since), so late
-    events and late identity land exactly as in a full refresh. It reads only those cookies' raw
-    rows (deduplicated with the staging model's own macro), not the whole staged history.
+    events and late identity land exactly as in a full refresh. It deduplicates only the copies
+    of those cookies' events, not the whole history.
 -#}
 -- depends_on: {{ ref('stg_crm__customers') }}
--- depends_on: {{ source('web', 'events') }}
 {{ config(
     materialized='incremental',
     unique_key='cookie_id',
@@ -24,7 +26,7 @@ with
 {% if is_incremental() %}
 raw_events as (
 
-    select * from {{ source('web', 'events') }}
+    select * from {{ ref('int_web_events') }}
 
 ),
 
@@ -57,12 +59,12 @@ touched_cookies as (
     select raw_events.cookie_id
     from raw_events
     inner join ({{ loaded_since_last_run('crm') }}) as new_crm
-        on raw_events.user_id = new_crm.customer_id
+        on raw_events.customer_id = new_crm.customer_id
 
 ),
 
 -- Every copy of every event of those cookies: deduplicating these rows picks the same copy as
--- stg_web__events does over all rows, without deduplicating the whole history.
+-- deduplicating all rows would, without deduplicating the whole history.
 candidate_rows as (
 
     select raw_events.*
@@ -75,17 +77,29 @@ candidate_rows as (
 
 ),
 
+deduplicated as (
+
+    {{ deduplicate('candidate_rows', 'event_id') }}
+
+),
+
 events as (
 
-    select staged.*
-    from ({{ web_events_staged('candidate_rows') }}) as staged
-    where staged.cookie_id in (select touched_cookies.cookie_id from touched_cookies)
+    select deduplicated.*
+    from deduplicated
+    where deduplicated.cookie_id in (select touched_cookies.cookie_id from touched_cookies)
 
 ),
 {% else %}
+all_rows as (
+
+    select * from {{ ref('int_web_events') }}
+
+),
+
 events as (
 
-    select * from {{ ref('stg_web__events') }}
+    {{ deduplicate('all_rows', 'event_id') }}
 
 ),
 {% endif %}
@@ -201,6 +215,7 @@ final as (
         sessions.device_type,
         sessions.order_id,
         sessions.order_value_eur,
+        sessions.vendor_session_id,
         sessions.is_session_start = 1 as is_session_start,
         sessions._loaded_at,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _batch_at

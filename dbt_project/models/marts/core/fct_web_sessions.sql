@@ -53,6 +53,7 @@ sessions as (
         max(case when events.event_name = 'cancel_subscription' then 1 else 0 end) = 1
             as has_cancellation,
         max(case when events.event_name = 'error' then 1 else 0 end) = 1 as has_error,
+        count(distinct events.vendor_session_id) as vendor_sessions,
         max(events._batch_at) as _batch_at
     from events
     group by events.session_id
@@ -68,7 +69,8 @@ landing as (
         events.utm_source,
         events.utm_medium,
         events.utm_campaign,
-        events.device_type
+        events.device_type,
+        events.vendor_session_id
     from events
     where events.is_session_start
 
@@ -128,6 +130,8 @@ final as (
             when sessions.has_login then 'browse'
             else 'awareness'
         end as web_intent,
+        landing.vendor_session_id,
+        cast(sessions.vendor_sessions as integer) as vendor_sessions,
         sessions._batch_at
     from sessions
     left join landing on sessions.session_id = landing.session_id

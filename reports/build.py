@@ -45,7 +45,8 @@ def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
         ctx = ReportContext(
             con=con,
             kpis=headline_kpis(con),
-            data_through=data_through,
+            # no dated facts yet (a CRM alone): windows end on the publication's day
+            data_through=data_through or published_at.date(),
             published_at=str(published_at),
             run_id=run_id,
             blocked=blocked,
@@ -54,7 +55,8 @@ def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
         pages = [_say_what_is_missing(builder.build(ctx), ctx) for builder in PAGE_BUILDERS]
     finally:
         con.close()
-    subtitle = f"Published {published_at} UTC by run {run_id[:8]} · data through {data_through}"
+    through = f"data through {data_through}" if data_through else "no dated facts yet"
+    subtitle = f"Published {published_at} UTC by run {run_id[:8]} · {through}"
     for page in pages:
         _write(settings.reports_dir, page, render(page, pages, subtitle, banner, generated_at))
     return settings.reports_dir / "index.html"

@@ -411,12 +411,41 @@ def _land_snowplow(home: Path) -> None:
     _put(home, "snowplow", "events.csv", copy=FIXTURES / "snowplow/snowplow_web_events.csv")
 
 
+ANNA_SF = "0035g00000AnnaBAAS"  # her Salesforce contact (tests/fixtures/salesforce/README.md)
+ANNA_DUPLICATE = "0035g00000AnnaDUPQ"  # her duplicate contact, merged into ANNA_SF
+
+
+def _land_as(home: Path, source: str, day: str, fixture: Path, customer_id: str) -> None:
+    """A fixture landed with CUST-1001 replaced by `customer_id`: the same export from a
+    deployment whose systems know Anna by her Salesforce id."""
+    path = home / "landing" / source / day / fixture.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(fixture.read_bytes().replace(b"CUST-1001", customer_id.encode()))
+
+
+def _land_journey(home: Path) -> None:
+    """Web, survey and CRM exports with a contact centre, for one customer: Anna's Salesforce
+    history (two versions; a duplicate contact merged into her), her GA4 visits (logged in
+    with the duplicate's id), her Genesys calls and her Qualtrics response."""
+    _put(home, "salesforce", "contact.csv", copy=FIXTURES / "salesforce/contact_history_anna.csv")
+    for name in ("events_intraday_20260901.json", "events_20260901.json"):
+        day = "2026-09-01" if "intraday" in name else "2026-09-02"
+        _land_as(home, "ga4", day, FIXTURES / "ga4" / name, ANNA_DUPLICATE)
+    for fixture in (
+        FIXTURES / "genesys_cloud/voice_email_callback_query_result.json",
+        FIXTURES / "qualtrics/nps_csat_ces_export.csv",
+    ):
+        source = fixture.parent.name
+        _land_as(home, source, "2026-09-02", fixture, ANNA_SF)
+
+
 ALONE = {  # platform -> how its files land, the sources it feeds
     "genesys_cloud": (_land_genesys, {"genesys_cloud"}),
     "amazon_connect": (_land_connect, {"amazon_connect"}),
     "twilio": (_land_twilio, {"twilio", "twilio_messages"}),
     "zendesk": (_land_zendesk, {"zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"}),
     "snowplow": (_land_snowplow, {"snowplow"}),  # a web analytics tool alone
+    "journey": (_land_journey, {"salesforce", "ga4", "genesys_cloud", "qualtrics"}),
 }
 
 
@@ -567,6 +596,84 @@ def test_snowplow_alone_sessions_compare_with_snowplows_own(
         ("stray page ping", "2021-03-03 18:01:33"): "starts later, page views 0",
         ("No edge cases", "2021-03-04 22:59:24"): "starts later, page views 0",
     }
+
+
+def test_web_survey_and_crm_exports_make_one_journey_with_a_contact_centre(
+    published_alone: dict[str, Path],
+) -> None:
+    """GA4, Qualtrics and Salesforce with Genesys Cloud (issue 16's end-to-end case), for one
+    customer known to each by another key: Salesforce by her contact id and her history, GA4 by
+    the id of her duplicate contact (merged into her), Genesys by her contact id, phone and
+    e-mail, Qualtrics by her contact id. Values computed by hand from the fixtures."""
+    path = published_alone["journey"]
+    a = ANNA_SF
+    # her CRM history: a web lead until her purchase at 12:10, a phone inquiry after (segments
+    # from lead_source through the seed crm_fields); the duplicate is no customer of its own
+    assert _rows(
+        path,
+        "select customer_sk, segment, valid_from, valid_to, signup_date, country_code"
+        " from marts.dim_customer where not is_anonymous and customer_key <> '-1'"
+        " order by valid_from",
+    ) == [
+        (
+            a + "#1",
+            "digital_first",
+            dt.datetime(1900, 1, 1),
+            dt.datetime(2026, 9, 1, 12, 10),
+            dt.date(2025, 1, 1),
+            "LV",
+        ),
+        (a + "#2", "phone_first", dt.datetime(2026, 9, 1, 12, 10), None, dt.date(2025, 1, 1), "LV"),
+    ]
+    # sessions: her two visits are hers (the duplicate's login resolves to her), the
+    # anonymous phone visit stays anonymous
+    assert _rows(
+        path,
+        "select customer_key, customer_sk, started_at, events from marts.fct_web_sessions"
+        " order by started_at",
+    ) == [
+        (a, a + "#1", dt.datetime(2026, 9, 1, 7, 30), 4),
+        ("anon-bcaf66c8f96f224b", "anon-bcaf66c8f96f224b", dt.datetime(2026, 9, 1, 9, 0), 1),
+        (a, a + "#1", dt.datetime(2026, 9, 1, 12, 0), 2),
+    ]
+    # her journey across web, IVR, calls, e-mail, callback and survey, each touchpoint with
+    # the CRM version of its time and its stage
+    assert _rows(
+        path,
+        "select touchpoint_type, started_at, stage, customer_sk from marts.fct_touchpoints"
+        f" where customer_key = '{a}' order by started_at, touchpoint_number",
+    ) == [
+        ("web_session", dt.datetime(2026, 9, 1, 7, 30), "awareness", a + "#1"),
+        ("ivr_session", dt.datetime(2026, 9, 1, 8, 0), "service", a + "#1"),
+        ("agent_call", dt.datetime(2026, 9, 1, 8, 1), "service", a + "#1"),
+        ("agent_call", dt.datetime(2026, 9, 1, 8, 8), "service", a + "#1"),
+        ("ivr_session", dt.datetime(2026, 9, 1, 9, 0), "service", a + "#1"),
+        ("agent_call", dt.datetime(2026, 9, 1, 9, 0, 30), "service", a + "#1"),
+        ("email", dt.datetime(2026, 9, 1, 11, 0), "service", a + "#1"),
+        ("web_session", dt.datetime(2026, 9, 1, 12, 0), "consideration", a + "#1"),
+        ("purchase", dt.datetime(2026, 9, 1, 12, 10), "purchase", a + "#2"),
+        ("callback", dt.datetime(2026, 9, 1, 14, 0), "service", a + "#2"),
+        ("survey_response", dt.datetime(2026, 9, 1, 18, 21, 40), "loyalty", a + "#2"),
+    ]
+    # VoC by stage, channel and segment: Anna rated her call (NPS 9, CSAT 5, CES 6) as a
+    # phone_first customer: NPS 100, CSAT 1.0, CES mean 6; Pavel (3, 1, 2) and the partial
+    # response (7) are anonymous: NPS (0 - 1) / 2 = -50, CSAT 0 of 1, CES mean 2
+    assert _rows(
+        path,
+        "select stage, channel, segment, nps_responses, nps, csat_responses, csat, ces_mean"
+        " from kpi.kpi_voc where period_grain = 'month' order by stage",
+    ) == [
+        ("loyalty", "voice", "phone_first", 1, 100.0, 1, 1.0, 6.0),
+        ("service", "survey", "anonymous", 2, -50.0, 1, 0.0, 2.0),
+    ]
+    # stages entered in September: Anna and the anonymous visitor entered awareness, Anna alone
+    # went on to consideration and from there to purchase
+    assert _rows(
+        path,
+        "select stage, customers_entered, customers_converted from kpi.kpi_journey_stages"
+        " where entry_month = '2026-09-01' and stage in ('awareness', 'consideration')"
+        " order by stage_order",
+    ) == [("awareness", 2, 1), ("consideration", 1, 1)]
 
 
 ANNA = (  # every form Anna's identifiers take in the fixtures

@@ -239,3 +239,60 @@ def test_a_ga4_day_is_replaced_by_its_later_delivery(cjm_home: Path) -> None:
     assert _query(settings, "select _file, count(*) from raw.ga4__events group by _file") == [
         ("ga4/2026-09-04/events_20260901-000000000000.json", 6)
     ]
+
+
+def _ingest(settings: Settings, source: str, *files: Path) -> list[tuple]:
+    day = settings.landing_dir / source / "2026-09-02"
+    day.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        shutil.copy(path, day / path.name)
+    con = connect(settings)
+    try:
+        result = loader.ingest_source(con, SOURCES[source], settings.landing_dir)
+    finally:
+        con.close()
+    return sorted(
+        (f.file.split("/")[-1], f.status, f.rows_read, f.rows_loaded) for f in result.files
+    )
+
+
+def test_crm_connector_tables_load_with_their_fivetran_columns(cjm_home: Path) -> None:
+    """Salesforce's Contact (368 columns; history mode's `_fivetran_start` read under its alias),
+    HubSpot's contacts and merge audits, as the Fivetran connector lands them; every column
+    the contract does not name stays in `_extra`."""
+    settings = Settings.from_env()
+    salesforce = REPO_ROOT / "tests/fixtures/salesforce"
+    hubspot = REPO_ROOT / "tests/fixtures/hubspot"
+    assert _ingest(
+        settings,
+        "salesforce",
+        salesforce / "sf_contact_data.csv",
+        salesforce / "sf_contact_history_data.csv",
+    ) == [
+        ("sf_contact_data.csv", "loaded", 4, 4),
+        ("sf_contact_history_data.csv", "loaded", 4, 4),
+    ]
+    assert _ingest(settings, "hubspot", hubspot / "contact_data.csv") == [
+        ("contact_data.csv", "loaded", 22, 22)
+    ]
+    assert _ingest(
+        settings, "hubspot_contact_merges", hubspot / "contact_merge_audit_data.csv"
+    ) == [("contact_merge_audit_data.csv", "loaded", 4, 4)]
+    assert _query(
+        settings,
+        "select fivetran_start, fivetran_synced, _extra ->> '_fivetran_end', phone"
+        " from raw.salesforce__contact where id = '0031G00000q9jPQAQ' order by fivetran_start",
+    ) == [
+        (
+            dt.datetime(2018, 11, 12, 19, 53),
+            dt.datetime(2018, 11, 12, 19, 53),
+            "9999-12-31 23:59:59",
+            "(555) 555-5555",
+        ),
+        (None, dt.datetime(2018, 11, 12, 19, 53), None, "(555) 555-5555"),
+    ]
+    assert _query(
+        settings,
+        "select property_hs_merged_object_ids, fivetran_deleted, _extra ->> 'property_company'"
+        " from raw.hubspot__contact where id = '78971951'",
+    ) == [("76340251;46897301;76226001", False, "SampleCompany")]

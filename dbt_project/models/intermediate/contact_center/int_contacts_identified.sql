@@ -4,9 +4,9 @@
     hand-off legs carry their first leg's id as chain_id) and its measures and flags.
 
     Incremental by chain: every run rebuilds the chains with a leg loaded since the last run,
-    or with an identifier (CRM id, e-mail, phone) of a CRM customer loaded since.
+    or with an identifier (CRM id, e-mail, phone) of a CRM customer loaded or merged since.
 -#}
--- depends_on: {{ ref('stg_crm__customers') }}
+-- depends_on: {{ ref('int_crm_changes') }}
 {{ config(
     materialized='incremental',
     unique_key='chain_id',
@@ -28,7 +28,7 @@ all_contacts as (
 {% if is_incremental() %}
 crm as (
 
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_crm_changes') }}
 
 ),
 

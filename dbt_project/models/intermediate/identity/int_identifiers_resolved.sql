@@ -1,7 +1,8 @@
 {#-
     Deterministic identity resolution. One row per identifier (type, value) seen in any source,
     with the customer it belongs to. Rules, in order:
-      1. a CRM customer id that exists in the CRM is that customer (the CRM id wins);
+      1. a CRM customer id that exists in the CRM is that customer (the CRM id wins); an id
+         the CRM merged into a customer is that customer (int_crm_merges: crm_merge);
       2. an e-mail or phone hash held by exactly one CRM customer is that customer;
       3. a cookie is that customer when every login on it was the same CRM customer; a cookie
          with logins of several customers is a shared device and stays anonymous (its logged-in
@@ -12,7 +13,13 @@ with
 
 crm as (
 
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_crm_customers') }}
+
+),
+
+merge_records as (
+
+    select * from {{ ref('int_crm_merges') }}
 
 ),
 
@@ -46,6 +53,24 @@ crm_customers as (
 
 ),
 
+-- CRM ids and the customer each is: a customer's own id, and every id merged into it
+crm_ids as (
+
+    select
+        crm_customers.customer_id as identifier_value,
+        crm_customers.customer_id,
+        'crm_id' as resolution_rule
+    from crm_customers
+    union all
+    select
+        merge_records.merged_customer_id as identifier_value,
+        merge_records.surviving_customer_id as customer_id,
+        'crm_merge' as resolution_rule
+    from merge_records
+    inner join crm_customers on merge_records.surviving_customer_id = crm_customers.customer_id
+
+),
+
 crm_emails as (
 
     select
@@ -74,10 +99,10 @@ cookie_logins as (
 
     select
         events.cookie_id,
-        count(distinct events.customer_id) as logged_in_customers,
-        min(events.customer_id) as customer_id
+        count(distinct crm_ids.customer_id) as logged_in_customers,
+        min(crm_ids.customer_id) as customer_id
     from events
-    inner join crm_customers on events.customer_id = crm_customers.customer_id
+    inner join crm_ids on events.customer_id = crm_ids.identifier_value
     group by events.cookie_id
 
 ),
@@ -150,15 +175,15 @@ linked as (
         seen.identifier_type,
         seen.identifier_value,
         case seen.identifier_type
-            when 'customer_id' then crm_customers.customer_id
+            when 'customer_id' then crm_ids.customer_id
             when 'email_hash' then crm_emails.customer_id
             when 'phone_hash' then crm_phones.customer_id
             when 'cookie' then
                 case when cookie_logins.logged_in_customers = 1 then cookie_logins.customer_id end
         end as customer_id,
         case
-            when seen.identifier_type = 'customer_id' and crm_customers.customer_id is not null
-                then 'crm_id'
+            when seen.identifier_type = 'customer_id' and crm_ids.customer_id is not null
+                then crm_ids.resolution_rule
             when seen.identifier_type = 'email_hash' and crm_emails.customer_id is not null
                 then 'crm_email'
             when seen.identifier_type = 'phone_hash' and crm_phones.customer_id is not null
@@ -170,8 +195,8 @@ linked as (
             else 'anonymous'
         end as resolution_rule
     from seen
-    left join crm_customers
-        on seen.identifier_type = 'customer_id' and seen.identifier_value = crm_customers.customer_id
+    left join crm_ids
+        on seen.identifier_type = 'customer_id' and seen.identifier_value = crm_ids.identifier_value
     left join crm_emails
         on seen.identifier_type = 'email_hash' and seen.identifier_value = crm_emails.identifier_value
     left join crm_phones

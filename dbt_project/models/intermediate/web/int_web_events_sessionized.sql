@@ -13,7 +13,7 @@
     events and late identity land exactly as in a full refresh. It deduplicates only the copies
     of those cookies' events, not the whole history.
 -#}
--- depends_on: {{ ref('stg_crm__customers') }}
+-- depends_on: {{ ref('int_crm_changes') }}
 {{ config(
     materialized='incremental',
     unique_key='cookie_id',
@@ -32,7 +32,7 @@ raw_events as (
 
 crm as (
 
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_crm_changes') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 crm as (
 
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_crm_customers') }}
 
 ),
 

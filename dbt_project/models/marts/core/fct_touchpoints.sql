@@ -123,7 +123,7 @@ changed_customers as (
     where this_run._rules_hash <> rules_version.rules_hash
     union
     select crm_rows.customer_id
-    from ({{ loaded_since_last_run(ref('stg_crm__customers')) }}) as crm_rows
+    from ({{ loaded_since_last_run(ref('int_crm_changes')) }}) as crm_rows
     union
     select survey_changes.customer_key
     from (
@@ -172,7 +172,7 @@ surveys as (
 
 crm as (
 
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_crm_customers') }}
     {{ only_changed.format('customer_id') }}
 
 ),

@@ -77,6 +77,11 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
             # the web analytics tools' events
             "stg_ga4__events",
             "stg_snowplow__events",
+            # the CRMs' contacts and merges
+            "stg_salesforce__contacts",
+            "stg_salesforce__contact_merges",
+            "stg_hubspot__contacts",
+            "stg_hubspot__contact_merges",
         }
         [(raw,)] = con.execute("select count(*) from raw.contact_center__contacts").fetchall()
         [(stg,)] = con.execute(
@@ -147,7 +152,7 @@ def _assert_no_pii(con: duckdb.DuckDBPyConnection, schema: str) -> int:
 
 def test_no_raw_email_phone_or_name_in_staging(home: Path, first_run) -> None:
     with _db(home) as con:
-        assert _assert_no_pii(con, "staging") == 13
+        assert _assert_no_pii(con, "staging") == 17
 
 
 def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:

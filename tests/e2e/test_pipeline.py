@@ -73,6 +73,7 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
             "stg_twilio__legs",
             "stg_twilio__message_legs",
             "stg_qualtrics__responses",
+            "stg_qualtrics__connector_responses",
             "stg_zendesk__legs",
             # the web analytics tools' events
             "stg_ga4__events",
@@ -152,7 +153,7 @@ def _assert_no_pii(con: duckdb.DuckDBPyConnection, schema: str) -> int:
 
 def test_no_raw_email_phone_or_name_in_staging(home: Path, first_run) -> None:
     with _db(home) as con:
-        assert _assert_no_pii(con, "staging") == 17
+        assert _assert_no_pii(con, "staging") == 18
 
 
 def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:

@@ -296,3 +296,29 @@ def test_crm_connector_tables_load_with_their_fivetran_columns(cjm_home: Path) -
         "select property_hs_merged_object_ids, fivetran_deleted, _extra ->> 'property_company'"
         " from raw.hubspot__contact where id = '78971951'",
     ) == [("76340251;46897301;76226001", False, "SampleCompany")]
+
+
+def test_qualtrics_connector_tables_load(cjm_home: Path) -> None:
+    """The Fivetran connector's Qualtrics tables, each in its own landing folder: responses,
+    answers (`_fivetran_id` read as fivetran_id) and embedded data."""
+    settings = Settings.from_env()
+    connector = REPO_ROOT / "tests/fixtures/qualtrics/connector"
+    assert _ingest(settings, "qualtrics_survey_responses", connector / "survey_response.csv") == [
+        ("survey_response.csv", "loaded", 5, 5)
+    ]
+    assert _ingest(
+        settings, "qualtrics_question_responses", connector / "question_response.csv"
+    ) == [("question_response.csv", "loaded", 5, 5)]
+    assert _ingest(settings, "qualtrics_embedded_data", connector / "survey_embedded_data.csv") == [
+        ("survey_embedded_data.csv", "loaded", 5, 5)
+    ]
+    assert _query(
+        settings,
+        "select fivetran_id, question_id, value, text from raw"
+        ".qualtrics_question_responses__question_response where response_id = 'R_2w6q9pgBpebvjCg'",
+    ) == [("vnzZKokL2ijFL+3cv266gKI+R3U=", "QID2", "2", "example a")]
+    assert _query(
+        settings,
+        "select recorded_date, progress, finished, user_language"
+        " from raw.qualtrics_survey_responses__survey_response where id = 'R_3e9aZTqhcgXRH0o'",
+    ) == [(dt.datetime(2022, 12, 14, 9, 2), 20, False, "EN")]

@@ -8,6 +8,7 @@
     customer left with no touchpoint loses its old rows. Numbering and stages are per customer,
     so the other customers' rows stay as they are.
 -#}
+-- depends_on: {{ ref('int_crm_changes') }}
 {{ config(
     materialized='incremental',
     unique_key='customer_key',

@@ -407,6 +407,16 @@ def _land_twilio(home: Path) -> None:
         _put(home, "twilio_messages", name, copy=FIXTURES / "twilio" / name)
 
 
+def _land_hubspot(home: Path) -> None:
+    _put(home, "hubspot", "contact.csv", copy=FIXTURES / "hubspot/contact_data.csv")
+    _put(
+        home,
+        "hubspot_contact_merges",
+        "contact_merge_audit.csv",
+        copy=FIXTURES / "hubspot/contact_merge_audit_data.csv",
+    )
+
+
 def _land_snowplow(home: Path) -> None:
     _put(home, "snowplow", "events.csv", copy=FIXTURES / "snowplow/snowplow_web_events.csv")
 
@@ -446,6 +456,7 @@ ALONE = {  # platform -> how its files land, the sources it feeds
     "zendesk": (_land_zendesk, {"zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"}),
     "snowplow": (_land_snowplow, {"snowplow"}),  # a web analytics tool alone
     "journey": (_land_journey, {"salesforce", "ga4", "genesys_cloud", "qualtrics"}),
+    "hubspot": (_land_hubspot, {"hubspot", "hubspot_contact_merges"}),  # a CRM alone
 }
 
 
@@ -674,6 +685,28 @@ def test_web_survey_and_crm_exports_make_one_journey_with_a_contact_centre(
         " where entry_month = '2026-09-01' and stage in ('awareness', 'consideration')"
         " order by stage_order",
     ) == [("awareness", 2, 1), ("consideration", 1, 1)]
+
+
+def test_a_crm_alone_publishes_its_customers_and_merges(
+    published_alone: dict[str, Path],
+) -> None:
+    """HubSpot's connector sample alone (no contact centre, web or survey): 22 contacts, three
+    of them merged into 78971951 (its hs_merged_object_ids), so 19 customers; the merge
+    audits' ids resolve to their survivors. The reports render without dated facts."""
+    path = published_alone["hubspot"]
+    customers = {
+        key
+        for (key,) in _rows(
+            path,
+            "select customer_key from marts.dim_customer"
+            " where not is_anonymous and customer_key <> '-1'",
+        )
+    }
+    assert len(customers) == 19
+    assert "78971951" in customers
+    assert not customers & {"76340251", "46897301", "76226001"}
+    index = (path.parent.parent / "reports/index.html").read_text()
+    assert "no dated facts yet" in index
 
 
 ANNA = (  # every form Anna's identifiers take in the fixtures

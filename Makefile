@@ -51,7 +51,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	CJM_DBT_TARGET=lint $(BIN)/sqlfluff lint dbt_project/models
+	CJM_DBT_TARGET=lint $(BIN)/sqlfluff lint --processes 2 dbt_project/models
 
 fix: install
 	$(BIN)/ruff check --fix .

@@ -14,14 +14,16 @@
     The canonical CRM attributes of each row of `relation` (a CRM export with `_extra`, keyed by
     _load_id and _row) as the seed crm_fields maps them for `vendor`: segment, plan, language,
     country (text, as exported or as mapped), signup_date and cancel_date (dates). A field named
-    in the seed is a contract column or an `_extra` key; a row with a column_value maps that
+    in the seed is a contract column or an `_extra` key (a dotted name, `account.type`, is a
+    path into `_extra`: a related record's field); a row with a column_value maps that
     value, a row without one takes the value as is (an empty value is none).
 -#}
 {% macro crm_field_values(relation, vendor) -%}
     {%- set exported -%}
         nullif(coalesce(
             json_extract_string(exports.row_json, '$."' || fields.column_name || '"'),
-            json_extract_string(exports._extra, '$."' || fields.column_name || '"')
+            json_extract_string(exports._extra, '$."' || fields.column_name || '"'),
+            json_extract_string(exports._extra, '$.' || fields.column_name)
         ), '')
     {%- endset -%}
     select

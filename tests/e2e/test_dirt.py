@@ -151,6 +151,7 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
             ("qualtrics_question_responses", "survey", False),
             ("qualtrics_survey_responses", "survey", False),
             ("salesforce", "crm", False),
+            ("salesforce_accounts", "crm", False),
             ("snowplow", "web", False),
             ("survey", "survey", False),
             ("twilio", "contact_center", False),

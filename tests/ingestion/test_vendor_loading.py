@@ -272,6 +272,14 @@ def test_crm_connector_tables_load_with_their_fivetran_columns(cjm_home: Path) -
         ("sf_contact_data.csv", "loaded", 4, 4),
         ("sf_contact_history_data.csv", "loaded", 4, 4),
     ]
+    assert _ingest(settings, "salesforce_accounts", salesforce / "sf_account_data.csv") == [
+        ("sf_account_data.csv", "loaded", 10, 10)
+    ]
+    assert _query(
+        settings,
+        "select is_deleted, _extra ->> 'master_record_id' from raw.salesforce_accounts__account"
+        " where id = '0015500000Ygpq1AAB'",
+    ) == [(True, "L4izOo4yZpLq5io5YM8pvA==")]
     assert _ingest(settings, "hubspot", hubspot / "contact_data.csv") == [
         ("contact_data.csv", "loaded", 22, 22)
     ]

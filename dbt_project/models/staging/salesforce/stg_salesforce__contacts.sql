@@ -1,7 +1,8 @@
 {#- Salesforce contacts as canonical CRM customer versions (the columns of
     stg_crm__customers). A version is a history-mode row (from _fivetran_start) or a contact as
     last modified; a contact whose latest version is deleted (or merged: see
-    stg_salesforce__contact_merges) is no customer. -#}
+    stg_salesforce__contact_merges) is no customer. The seed crm_fields reads the contact's
+    fields and, as `account.<field>`, its account's (the account as last delivered). -#}
 with
 
 source as (
@@ -26,6 +27,63 @@ deduplicated as (
 
 ),
 
+accounts as (
+
+    select * from {{ source('salesforce_accounts', 'account') }}
+
+),
+
+latest_accounts as (
+
+    select ranked.*
+    from (
+        select
+            accounts.*,
+            row_number() over (
+                partition by accounts.id
+                order by
+                    coalesce(
+                        accounts.fivetran_start, accounts.last_modified_date, accounts.fivetran_synced
+                    ) desc,
+                    accounts._loaded_at desc,
+                    accounts._row desc
+            ) as recency
+        from accounts
+    ) as ranked
+    where ranked.recency = 1
+
+),
+
+-- the contact's fields, its account's under `account`, for the seed crm_fields
+contact_fields as (
+
+    select
+        deduplicated._load_id,
+        deduplicated._row,
+        deduplicated.id,
+        deduplicated.account_id,
+        deduplicated.created_date,
+        deduplicated.last_modified_date,
+        deduplicated.updated_at,
+        json_merge_patch(
+            coalesce(deduplicated._extra, '{}'),
+            json_object(
+                'account',
+                json_merge_patch(
+                    coalesce(latest_accounts._extra, '{}'),
+                    json_object(
+                        'type', latest_accounts.type,
+                        'industry', latest_accounts.industry,
+                        'billing_country_code', latest_accounts.billing_country_code
+                    )
+                )
+            )
+        ) as _extra
+    from deduplicated
+    left join latest_accounts on deduplicated.account_id = latest_accounts.id
+
+),
+
 deleted as (
 
     select ranked.id
@@ -44,7 +102,7 @@ deleted as (
 
 fields as (
 
-    {{ crm_field_values('deduplicated', 'salesforce') }}
+    {{ crm_field_values('contact_fields', 'salesforce') }}
 
 ),
 

@@ -115,7 +115,8 @@ def read_landing_file(file: LandingFile, spec: SourceSpec, known: Container[str]
             return ReadFile(sha, read_json_lines(data))
         if spec.format == "json":
             return ReadFile(sha, read_json_documents(data, spec.records_key))
-        parsed = read_csv(data, spec.header_rows)
+        tab_separated = file.path.name.removesuffix(".gz").endswith(".tsv")
+        parsed = read_csv(data, spec.header_rows, tab_separated)
         return ReadFile(sha, parsed.table, parsed.header)
     except FileRejected as exc:
         return ReadFile(sha, error=str(exc))
@@ -247,8 +248,11 @@ class CsvFile:
 _PLACEHOLDER = re.compile(r"V\d+")
 
 
-def read_csv(data: bytes, header_rows: int = 1) -> CsvFile:
+def read_csv(data: bytes, header_rows: int = 1, tab_separated: bool = False) -> CsvFile:
     """Parse a CSV export: UTF-8 BOM, CRLF and quoted newlines allowed.
+
+    `tab_separated`: a TSV file (`.tsv`), fields separated by tabs and never quoted (a field
+    may hold `"`, as a Snowplow JSON context does); one record per line.
 
     Each record keeps its exact source text (`_raw`, which may span lines) and the line it
     starts on. A record whose field count differs from the header's, or that holds bytes
@@ -275,7 +279,11 @@ def read_csv(data: bytes, header_rows: int = 1) -> CsvFile:
             consumed.append(text)
             yield text + "\n"
 
-    reader = csv.reader(lines(), strict=False)
+    reader = (
+        csv.reader(lines(), delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
+        if tab_separated
+        else csv.reader(lines(), strict=False)
+    )
     header = next(reader)
     if bad_encoding:
         raise FileRejected(f"header is not UTF-8 ({bad_encoding[0]})")

@@ -330,3 +330,38 @@ def test_qualtrics_connector_tables_load(cjm_home: Path) -> None:
         "select recorded_date, progress, finished, user_language"
         " from raw.qualtrics_survey_responses__survey_response where id = 'R_3e9aZTqhcgXRH0o'",
     ) == [(dt.datetime(2022, 12, 14, 9, 2), 20, False, "EN")]
+
+
+def test_snowplow_events_load_from_tsv_as_from_csv(cjm_home: Path) -> None:
+    """The same atomic events exported tab-separated (`.tsv`, unquoted: the JSON contexts keep
+    their quotes) load as the CSV does: the same rows kept out, the same values."""
+    import csv
+    import io
+
+    settings = Settings.from_env()
+    source = REPO_ROOT / "tests/fixtures/snowplow/snowplow_web_events.csv"
+    records = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8"), newline="")))
+    assert not any("\t" in field or "\n" in field for record in records for field in record)
+    tsv = "\n".join("\t".join(record) for record in records) + "\n"
+    day = settings.landing_dir / "snowplow/2026-09-02"
+    day.mkdir(parents=True)
+    (day / "events.tsv").write_text(tsv, encoding="utf-8")
+    shutil.copy(source, day / "events.csv")
+    con = connect(settings)
+    try:
+        result = loader.ingest_source(con, SOURCES["snowplow"], settings.landing_dir)
+    finally:
+        con.close()
+    assert sorted((f.file[-10:], f.rows_read, f.rows_loaded) for f in result.files) == [
+        ("events.csv", 160, 159),
+        ("events.tsv", 160, 159),
+    ]
+    context = "contexts_com_snowplowanalytics_snowplow_web_page_1_0_0"
+    by_file = _query(
+        settings,
+        f"select _file, count(distinct event_id), count(_extra ->> '{context}'),"
+        f" max(_extra ->> '{context}'), max(derived_tstamp) from raw.snowplow__events"
+        " group by _file order by _file",
+    )
+    assert by_file[0][1:] == by_file[1][1:]
+    assert by_file[1][3].startswith('[{"') and by_file[1][2] > 100  # JSON, quotes and all

@@ -145,6 +145,7 @@ def test_a_contact_centre_only_deployment_publishes_honest_no_data(contact_centr
             ("ga4", "web", False),
             ("genesys_cloud", "contact_center", False),
             ("hubspot", "crm", False),
+            ("hubspot_companies", "crm", False),
             ("hubspot_contact_merges", "crm", False),
             ("qualtrics", "survey", False),
             ("qualtrics_embedded_data", "survey", False),

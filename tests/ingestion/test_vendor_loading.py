@@ -258,8 +258,8 @@ def _ingest(settings: Settings, source: str, *files: Path) -> list[tuple]:
 
 def test_crm_connector_tables_load_with_their_fivetran_columns(cjm_home: Path) -> None:
     """Salesforce's Contact (368 columns; history mode's `_fivetran_start` read under its alias),
-    HubSpot's contacts and merge audits, as the Fivetran connector lands them; every column
-    the contract does not name stays in `_extra`."""
+    HubSpot's contacts, merge audits and companies, as the Fivetran connector lands them;
+    every column the contract does not name stays in `_extra`."""
     settings = Settings.from_env()
     salesforce = REPO_ROOT / "tests/fixtures/salesforce"
     hubspot = REPO_ROOT / "tests/fixtures/hubspot"
@@ -286,6 +286,14 @@ def test_crm_connector_tables_load_with_their_fivetran_columns(cjm_home: Path) -
     assert _ingest(
         settings, "hubspot_contact_merges", hubspot / "contact_merge_audit_data.csv"
     ) == [("contact_merge_audit_data.csv", "loaded", 4, 4)]
+    assert _ingest(settings, "hubspot_companies", hubspot / "company_data.csv") == [
+        ("company_data.csv", "loaded", 4, 4)
+    ]
+    assert _query(
+        settings,
+        "select id, property_type, is_deleted, fivetran_deleted, _extra ->> 'property_domain'"
+        " from raw.hubspot_companies__company where property_hs_lastmodifieddate < '2026-06-01'",
+    ) == [("2258956513", "OTHER", True, True, "oldname.example")]
     assert _query(
         settings,
         "select fivetran_start, fivetran_synced, _extra ->> '_fivetran_end', phone"

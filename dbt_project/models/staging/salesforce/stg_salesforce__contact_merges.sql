@@ -8,24 +8,28 @@ source as (
 
 ),
 
-latest as (
+versions as (
 
     select
         source.id,
         source.is_deleted,
         source.master_record_id,
-        coalesce(source.fivetran_start, source.last_modified_date, source.fivetran_synced)
-            as merged_at,
+        {{ salesforce_version_time() }} as merged_at,
         source._loaded_at,
-        row_number() over (
-            partition by source.id
-            order by
-                coalesce(source.fivetran_start, source.last_modified_date, source.fivetran_synced)
-                desc,
-                source._loaded_at desc,
-                source._row desc
-        ) as recency
+        source._row
     from source
+
+),
+
+latest as (
+
+    select
+        versions.*,
+        row_number() over (
+            partition by versions.id
+            order by versions.merged_at desc, versions._loaded_at desc, versions._row desc
+        ) as recency
+    from versions
 
 )
 

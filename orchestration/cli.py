@@ -215,7 +215,7 @@ def cmd_erase(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from reports.build import build_reports_for_latest_run
 
-    print(build_reports_for_latest_run(settings))
+    print(build_reports_for_latest_run(settings, self_contained=args.self_contained))
     return 0
 
 
@@ -337,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report", help="rebuild the HTML reports from the published warehouse; print index.html"
+    )
+    report.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="inline plotly.js in every page (single files to mail; about 5 MB each) instead of"
+        " sharing plotly.min.js beside them",
     )
     report.set_defaults(handler=cmd_report)
 

@@ -12,18 +12,31 @@ from orchestration.run_state import BlockedRun
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 from reports.context import ReportContext
-from reports.html import Page, Section, anchor, no_data, render, stale_banner
-from reports.pages import contact_centre, funnel, journey, moments, overview, paths, quality, voc
+from reports.html import PLOTLY_JS, Page, Section, anchor, no_data, plotly_js, render, stale_banner
+from reports.pages import (
+    contact_centre,
+    effort,
+    funnel,
+    journey,
+    moments,
+    overview,
+    paths,
+    quality,
+    voc,
+)
 from reports.rollup import headline_kpis
 
-PAGE_BUILDERS = [overview, journey, paths, funnel, contact_centre, voc, moments, quality]
+PAGE_BUILDERS = [overview, journey, paths, funnel, contact_centre, effort, voc, moments, quality]
 
 
-def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
+def build_reports(
+    settings: Settings, blocked: BlockedRun | None, self_contained: bool = False
+) -> Path:
     """Write every page; return the path of index.html.
 
     `blocked`: the latest run when it was blocked (`orchestration.run_state.blocked_run`); it adds
-    the stale banner to every page.
+    the stale banner to every page. The pages share one plotly.js written beside them, unless
+    `self_contained` (each page inlines it: single files for mailing).
     """
     generated_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     banner = (
@@ -32,6 +45,8 @@ def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
         else None
     )
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
+    if not self_contained:
+        _write_plotly_js(settings.reports_dir)
     if not settings.published_db.exists():
         page = Page("index", "Overview", [Section("Nothing published yet", "<p>Run cjm run.</p>")])
         _write(settings.reports_dir, page, render(page, [page], "", banner, generated_at))
@@ -58,8 +73,20 @@ def build_reports(settings: Settings, blocked: BlockedRun | None) -> Path:
     through = f"data through {data_through}" if data_through else "no dated facts yet"
     subtitle = f"Published {published_at} UTC by run {run_id[:8]} · {through}"
     for page in pages:
-        _write(settings.reports_dir, page, render(page, pages, subtitle, banner, generated_at))
+        text = render(page, pages, subtitle, banner, generated_at, self_contained)
+        _write(settings.reports_dir, page, text)
     return settings.reports_dir / "index.html"
+
+
+def _write_plotly_js(folder: Path) -> None:
+    """plotly.js beside the pages, rewritten only when the installed plotly's differs."""
+    target = folder / PLOTLY_JS
+    script = plotly_js()
+    if target.exists() and target.read_text(encoding="utf-8") == script:
+        return
+    partial = folder / f".{PLOTLY_JS}.tmp"
+    partial.write_text(script, encoding="utf-8")
+    os.replace(partial, target)
 
 
 def _sources_without_data(con) -> tuple[str, ...]:
@@ -88,7 +115,7 @@ def _say_what_is_missing(page: Page, ctx: ReportContext) -> Page:
     return dataclasses.replace(page, sections=sections)
 
 
-def build_reports_for_latest_run(settings: Settings) -> Path:
+def build_reports_for_latest_run(settings: Settings, self_contained: bool = False) -> Path:
     """The pages with the latest Dagster run's state: a stale banner when it was blocked.
 
     When the pages cannot be rebuilt (the published file unreadable, a page failing), the
@@ -99,7 +126,7 @@ def build_reports_for_latest_run(settings: Settings) -> Path:
 
     blocked = blocked_run(settings)
     try:
-        return build_reports(settings, blocked=blocked)
+        return build_reports(settings, blocked=blocked, self_contained=self_contained)
     except Exception:
         if blocked is not None:
             add_banner(

@@ -1,7 +1,8 @@
 """Page layout: navigation, the stale-data banner, sections with charts and tables.
 
-Every page is one self-contained file: plotly.js is inlined once in its head, so it opens from
-file:// with no network.
+plotly.js is written once beside the pages (PLOTLY_JS) and each page's head references it
+relatively, so the pages open from file:// with no network; a self-contained page (for mailing)
+inlines it instead.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ section { background: #fff; border-radius: 6px; padding: 12px 18px; margin: 14px
           box-shadow: 0 1px 2px rgba(0,0,0,.08); }
 section h2 { font-size: 17px; margin: 4px 0 6px; }
 section p.note { color: #52606d; font-size: 13px; margin: 0 0 8px; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
 table.data { border-collapse: collapse; font-size: 13px; width: 100%; }
 table.data th { text-align: left; background: #f0f4f8; padding: 5px 8px; }
 table.data td { border-top: 1px solid #e4e7eb; padding: 4px 8px; vertical-align: top; }
@@ -69,8 +71,11 @@ class Page:
     sections: list[Section] = field(default_factory=list)
 
 
+PLOTLY_JS = "plotly.min.js"  # beside the pages
+
+
 @cache
-def _plotly_js() -> str:
+def plotly_js() -> str:
     return get_plotlyjs()
 
 
@@ -100,9 +105,17 @@ def table(frame: pd.DataFrame, name: str, formats: dict[str, str] | None = None)
     shown = frame.astype(object).where(frame.notna(), "")
     for column, fmt in (formats or {}).items():
         shown[column] = shown[column].map(lambda v, f=fmt: "" if v == "" else f.format(v))
-    return shown.to_html(
-        index=False, escape=True, na_rep="", classes="data", table_id=f"table-{name}", border=0
+    # pandas writes a newline in a cell as a literal \n: mark it, then break the line in HTML
+    shown = shown.map(
+        lambda v: v.replace("\r\n", "\n").replace("\n", _LINE_BREAK) if isinstance(v, str) else v
     )
+    html_table = shown.to_html(
+        index=False, escape=True, na_rep="", classes="data", table_id=f"table-{name}", border=0
+    ).replace(_LINE_BREAK, "<br>")
+    return f'<div class="table-wrap">{html_table}</div>'  # a wide table scrolls inside its card
+
+
+_LINE_BREAK = "\u2063"  # INVISIBLE SEPARATOR: survives pandas' escaping, never in the data
 
 
 def escape(text: object) -> str:
@@ -110,7 +123,12 @@ def escape(text: object) -> str:
 
 
 def render(
-    page: Page, pages: list[Page], subtitle: str, banner: str | None, generated_at: str
+    page: Page,
+    pages: list[Page],
+    subtitle: str,
+    banner: str | None,
+    generated_at: str,
+    self_contained: bool = False,
 ) -> str:
     nav = "".join(
         f'<a href="{p.slug}.html"{" class=current" if p.slug == page.slug else ""}>'
@@ -125,12 +143,18 @@ def render(
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         f"<title>{escape(page.title)} · cjm-warehouse</title>"
-        f"<style>{CSS}</style><script>{_plotly_js()}</script></head><body>"
+        f"<style>{CSS}</style>"
+        + (f"<script>{plotly_js()}</script>" if self_contained else _plotly_reference())
+        + "</head><body>"
         f"<header><h1>{escape(page.title)}</h1><p>{escape(subtitle)}</p></header>"
         f"<nav>{nav}</nav>{banner or ''}<main>{sections}"
         f"<p class=note>Report built {escape(generated_at)} UTC from the published warehouse.</p>"
         "</main></body></html>\n"
     )
+
+
+def _plotly_reference() -> str:
+    return f'<script src="{PLOTLY_JS}" charset="utf-8"></script>'
 
 
 def stale_banner(stale_since: str | None, run_id: str, started: str, failures: list[str]) -> str:

@@ -43,3 +43,21 @@
 {% macro duckdb__local_date(timestamp) -%}
     cast(timezone('{{ var("timezone") }}', cast({{ timestamp }} as timestamptz)) as date)
 {%- endmacro %}
+
+{#- A UTC timestamp as the wall-clock time in the centre's time zone (var `timezone`), for the
+    hour of the day (dispatched). -#}
+{% macro local_timestamp(timestamp) -%}
+    {%- if var('timezone') == 'UTC' -%}
+        cast({{ timestamp }} as timestamp)
+    {%- else -%}
+        {{ return(adapter.dispatch('local_timestamp', 'cjm')(timestamp)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__local_timestamp(timestamp) -%}
+    from_utc_timestamp({{ timestamp }}, '{{ var("timezone") }}')
+{%- endmacro %}
+
+{% macro duckdb__local_timestamp(timestamp) -%}
+    timezone('{{ var("timezone") }}', cast({{ timestamp }} as timestamptz))
+{%- endmacro %}

@@ -46,7 +46,9 @@ create table if not exists raw.erasure_log (
     reason varchar
 )
 """
-DERIVED_SCHEMAS = ("intermediate", "marts")
+# every schema dbt builds: the kpi schema holds follow-up lists by customer too
+# (kpi_contact_outliers, kpi_unanswered_emails)
+DERIVED_SCHEMAS = ("intermediate", "marts", "kpi")
 # the facts whose ids go with the customer into every table that holds them
 OWNED_IDS = {
     "contact_id": "marts.fct_contacts",
@@ -225,7 +227,7 @@ def _erase_raw(con: duckdb.DuckDBPyConnection, salt: str, erasure: Erasure) -> d
 def _erase_derived(
     con: duckdb.DuckDBPyConnection, keys: list[str], salt: str, database: str
 ) -> int:
-    """Delete the customer's rows from every intermediate and mart table of `database`."""
+    """Delete the customer's rows from every intermediate, mart and kpi table of `database`."""
     con.execute("create or replace temp table erased_customer_keys (customer_key varchar)")
     for key in keys:
         con.execute("insert into erased_customer_keys values (?)", [key])
@@ -244,7 +246,7 @@ def _erase_derived(
     removed = 0
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables()"
-        " where database_name = ? and schema_name in (?, ?)",
+        f" where database_name = ? and schema_name in ({', '.join('?' for _ in DERIVED_SCHEMAS)})",
         [database, *DERIVED_SCHEMAS],
     ).fetchall()
     for schema, table in tables:

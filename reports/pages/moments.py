@@ -1,76 +1,135 @@
-"""Moments of truth: touchpoint types ranked by their difference in later NPS and churn."""
+"""Moments of truth: touchpoint types ranked by the lower bound of their effect on later NPS
+and churn, with support and 95 % intervals; a moment below the minimum support is shown as too
+few responses and never ranked (kpi.kpi_moments_of_truth holds every number)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
 from reports.html import Page, Section, chart, table
 
-RANKED = """
+MOMENTS = """
 select
-    nps_impact_rank, churn_impact_rank, touchpoint_type, outcome,
-    customers_with, customers_without, nps_responses_with, nps_responses_without,
-    nps_with, nps_without, nps_difference,
-    churn_rate_with, churn_rate_without, churn_rate_difference
+    touchpoint_type || ' · ' || outcome as moment,
+    nps_lift_rank, nps_harm_rank, churn_harm_rank,
+    nps_support, has_nps_support, churn_support, has_churn_support, min_support,
+    nps_responses_with, nps_responses_without, nps_with, nps_without,
+    nps_difference, nps_difference_low, nps_difference_high,
+    customers_with, customers_without, churn_rate_with, churn_rate_without,
+    churn_rate_difference, churn_rate_difference_low, churn_rate_difference_high
 from kpi.kpi_moments_of_truth
-order by nps_impact_rank nulls last, churn_impact_rank nulls last
+order by nps_lift_rank nulls last, churn_harm_rank nulls last, moment
 """
 
+TOO_FEW = "too few responses"
 
-def build(ctx: ReportContext) -> Page:
-    ranked = ctx.frame(RANKED)
-    ranked["moment"] = ranked["touchpoint_type"] + " · " + ranked["outcome"]
+
+def _bars(moments: pd.DataFrame, value: str, supported: str) -> pd.DataFrame:
+    """The moments with support, sorted by their value (the bars a reader compares)."""
+    return moments[moments[supported]].sort_values(value)
+
+
+def _figure(moments: pd.DataFrame) -> go.Figure:
     figure = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=["Later NPS difference", "Churn rate difference"],
-        horizontal_spacing=0.25,
+        subplot_titles=["Later NPS difference (points)", "Churn rate difference"],
+        horizontal_spacing=0.3,
     )
-    by_nps = ranked.dropna(subset=["nps_difference"]).sort_values("nps_difference")
-    figure.add_trace(
-        go.Bar(
-            y=by_nps["moment"],
-            x=by_nps["nps_difference"],
-            orientation="h",
-            marker_color=["#e12d39" if v < 0 else "#3ebd93" for v in by_nps["nps_difference"]],
-        ),
-        row=1,
-        col=1,
+    for col, (value, supported, fmt) in enumerate(
+        [
+            ("nps_difference", "has_nps_support", "{:+.1f}"),
+            ("churn_rate_difference", "has_churn_support", "{:+.1%}"),
+        ],
+        start=1,
+    ):
+        bars = _bars(moments, value, supported)
+        figure.add_trace(
+            go.Bar(
+                y=bars["moment"],
+                x=bars[value],
+                orientation="h",
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    # the adjusted-Wald interval is centred a little towards 0: a small
+                    # sample's point can sit just outside it
+                    "array": (bars[f"{value}_high"] - bars[value]).clip(lower=0),
+                    "arrayminus": (bars[value] - bars[f"{value}_low"]).clip(lower=0),
+                },
+                marker_color="#2680c2",
+                hovertext=[
+                    f"{fmt.format(v)} (95 %: {fmt.format(lo)} to {fmt.format(hi)}), support {s}"
+                    for v, lo, hi, s in zip(
+                        bars[value],
+                        bars[f"{value}_low"],
+                        bars[f"{value}_high"],
+                        bars["nps_support" if col == 1 else "churn_support"],
+                        strict=True,
+                    )
+                ],
+            ),
+            row=1,
+            col=col,
+        )
+    figure.update_xaxes(title_text="NPS with - NPS without (points, 95 % interval)", row=1, col=1)
+    figure.update_xaxes(
+        title_text="churn with - churn without (95 % interval)", tickformat=".0%", row=1, col=2
     )
-    by_churn = ranked.dropna(subset=["churn_rate_difference"]).sort_values(
-        "churn_rate_difference", ascending=False
-    )
-    figure.add_trace(
-        go.Bar(
-            y=by_churn["moment"],
-            x=by_churn["churn_rate_difference"],
-            orientation="h",
-            marker_color=[
-                "#e12d39" if v > 0 else "#3ebd93" for v in by_churn["churn_rate_difference"]
-            ],
-        ),
-        row=1,
-        col=2,
-    )
-    figure.update_xaxes(tickformat=".1%", row=1, col=2)
-    figure.update_layout(height=max(380, 22 * len(ranked)), showlegend=False)
+    shown = max(moments["has_nps_support"].sum(), moments["has_churn_support"].sum())
+    figure.update_layout(height=max(320, 60 + 28 * int(shown)), showlegend=False)
+    return figure
+
+
+def _ranked_table(moments: pd.DataFrame) -> pd.DataFrame:
+    shown = moments.drop(columns=["has_nps_support", "has_churn_support", "min_support"])
+    shown = shown.astype(object)
+    for rank, supported in (
+        ("nps_lift_rank", "has_nps_support"),
+        ("nps_harm_rank", "has_nps_support"),
+        ("churn_harm_rank", "has_churn_support"),
+    ):
+        shown[rank] = [
+            int(r) if ok else TOO_FEW
+            for r, ok in zip(moments[rank], moments[supported], strict=True)
+        ]
+    for value, fmt in (("nps_difference", "{:+.1f}"), ("churn_rate_difference", "{:+.1%}")):
+        shown[f"{value} (95 %)"] = [
+            "" if pd.isna(lo) else f"{fmt.format(lo)} to {fmt.format(hi)}"
+            for lo, hi in zip(moments[f"{value}_low"], moments[f"{value}_high"], strict=True)
+        ]
+        shown = shown.drop(columns=[f"{value}_low", f"{value}_high"])
+    return shown
+
+
+def build(ctx: ReportContext) -> Page:
+    moments = ctx.frame(MOMENTS)
+    minimum = int(moments["min_support"].iloc[0]) if not moments.empty else "enough"
+    unranked = int((~moments["has_nps_support"]).sum())
     return Page(
         slug="moments",
         title="Moments of truth",
         sections=[
             Section(
                 "Which touchpoints move loyalty",
-                chart(figure, "moments"),
+                chart(_figure(moments), "moments")
+                if not moments.empty
+                and moments[["has_nps_support", "has_churn_support"]].any().any()
+                else f'<p class="no-data" id="no-data-moments">No moment has {minimum} responses'
+                " on each side yet: too few responses to compare.</p>",
                 note="Customers who had the touchpoint with that outcome versus those who did "
-                "not: later NPS and churn (kpi.kpi_moments_of_truth).",
+                "not: later NPS and churn, each difference with its 95 % interval (bars: moments "
+                f"with at least {minimum} responses, or customers for churn, on each side; "
+                f"{unranked} moments have too few for NPS). kpi.kpi_moments_of_truth.",
                 needs=("survey", "crm"),
             ),
             Section(
-                "Ranked, with counts",
+                "Ranked by the lower bound of the effect, with support",
                 table(
-                    ranked.drop(columns=["moment"]),
+                    _ranked_table(moments),
                     "moments-ranked",
                     {
                         "nps_with": "{:.1f}",
@@ -81,6 +140,10 @@ def build(ctx: ReportContext) -> Page:
                         "churn_rate_difference": "{:+.1%}",
                     },
                 ),
+                note="nps_lift_rank: moments most surely going with higher later NPS first (by "
+                "the interval's lower bound); nps_harm_rank: most surely lower (by its upper "
+                "bound); churn_harm_rank: most surely more churn. Support: the fewer responses "
+                f"(customers) of the two sides; below {minimum} a moment is not ranked.",
                 needs=("survey", "crm"),
             ),
         ],

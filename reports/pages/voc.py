@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
 from reports.html import Page, Section, chart, table
-from reports.rollup import find_kpi, rollup
 
-METRICS = [("nps", "NPS"), ("csat", "CSAT top-2-box"), ("ces_easy_rate", "CES easy (5-7)")]
+# (column in kpi.kpi_voc_slices, title, axis title, tick format)
+METRICS = [
+    ("nps", "NPS", "NPS (points)", None),
+    ("csat", "CSAT top-2-box", "CSAT (share 4-5)", ".0%"),
+    ("ces_easy_rate", "CES easy (5-7)", "CES easy (share 5-7)", ".0%"),
+]
 DIMENSIONS = ["stage", "channel", "segment"]
+COUNTS = {"nps": "nps_responses", "csat": "csat_responses", "ces_easy_rate": "ces_responses"}
+SUPPORT = {"nps": "has_nps_support", "csat": "has_csat_support", "ces_easy_rate": "has_ces_support"}
+TOO_FEW = "too few responses"
 VERBATIMS_PER_REASON = 3
 
 SAMPLE_VERBATIMS = """
@@ -41,44 +49,112 @@ order by reason, response_date desc
 """
 
 
-def _by_dimension(ctx: ReportContext) -> go.Figure:
+def _by_dimension(slices: pd.DataFrame) -> go.Figure:
+    """One panel per dimension x metric: the slices with enough responses, each bar with its
+    95 % interval; a panel with none says so instead of drawing empty axes."""
     figure = make_subplots(
         rows=len(DIMENSIONS),
         cols=len(METRICS),
-        subplot_titles=[f"{label} by {d}" for d in DIMENSIONS for _, label in METRICS],
+        subplot_titles=[f"{title} by {d}" for d in DIMENSIONS for _, title, _, _ in METRICS],
         vertical_spacing=0.12,
     )
     for row, dimension in enumerate(DIMENSIONS, start=1):
-        for col, (column, _) in enumerate(METRICS, start=1):
-            kpi = find_kpi(ctx.kpis, "kpi_voc", column)
-            values = rollup(ctx.con, kpi, by=[dimension])
+        for col, (column, _, axis, fmt) in enumerate(METRICS, start=1):
+            of = slices[(slices["dimension"] == dimension) & slices[SUPPORT[column]]]
+            panel = (row - 1) * len(METRICS) + col
+            if of.empty:
+                suffix = "" if panel == 1 else str(panel)
+                figure.add_annotation(
+                    text=TOO_FEW,
+                    xref=f"x{suffix} domain",
+                    yref=f"y{suffix} domain",
+                    x=0.5,
+                    y=0.5,
+                    showarrow=False,
+                    font={"color": "#52606d"},
+                )
+                figure.update_xaxes(visible=False, row=row, col=col)
+                figure.update_yaxes(visible=False, row=row, col=col)
+                continue
             figure.add_trace(
                 go.Bar(
-                    x=values[dimension],
-                    y=values["value"],
+                    x=of["slice"],
+                    y=of[column],
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": (of[f"{column}_high"] - of[column]).clip(lower=0),
+                        "arrayminus": (of[column] - of[f"{column}_low"]).clip(lower=0),
+                    },
                     marker_color="#2680c2",
-                    hovertext=[f"{w:.0f} responses" for w in values["weight"]],
+                    hovertext=[f"{n:.0f} responses" for n in of[COUNTS[column]]],
                 ),
                 row=row,
                 col=col,
             )
-            if kpi.unit == "ratio":
-                figure.update_yaxes(tickformat=".0%", row=row, col=col)
-    figure.update_layout(height=820, showlegend=False)
+            figure.update_yaxes(title_text=axis, tickformat=fmt, row=row, col=col)
+            figure.update_xaxes(title_text=dimension, row=row, col=col)
+    figure.update_layout(height=900, showlegend=False)
     return figure
+
+
+def _any_support(slices: pd.DataFrame) -> bool:
+    return not slices.empty and bool(slices[list(SUPPORT.values())].any().any())
+
+
+def _slice_table(slices: pd.DataFrame) -> pd.DataFrame:
+    """Every slice with its counts, values and intervals; a value without support reads
+    "too few responses" (its count still shown)."""
+    shown = slices[["dimension", "slice", "responses"]].astype(object).copy()
+    for column, title, _, fmt in METRICS:
+        number = "{:+.0f}" if fmt is None else "{:.0%}"
+        shown[f"{title} (n)"] = slices[COUNTS[column]]
+        shown[title] = [
+            (f"{number.format(v)} ({number.format(lo)} to {number.format(hi)})" if ok else TOO_FEW)
+            for v, lo, hi, ok in zip(
+                slices[column],
+                slices[f"{column}_low"],
+                slices[f"{column}_high"],
+                slices[SUPPORT[column]],
+                strict=True,
+            )
+        ]
+    return shown
+
+
+SLICES = """
+select * from kpi.kpi_voc_slices
+order by dimension, responses desc, slice
+"""
 
 
 def build(ctx: ReportContext) -> Page:
     verbatims = ctx.frame(SAMPLE_VERBATIMS, [VERBATIMS_PER_REASON])
+    slices = ctx.frame(SLICES)
+    minimum = int(slices["min_support"].iloc[0]) if not slices.empty else "enough"
     return Page(
         slug="voc",
         title="Voice of customer",
         sections=[
             Section(
                 "NPS, CSAT and CES by stage, channel and segment",
-                chart(_by_dimension(ctx), "voc-dimensions"),
-                note="All weeks in the published history (kpi.kpi_voc); hover for the number of "
-                "responses behind a bar.",
+                chart(_by_dimension(slices), "voc-dimensions")
+                if _any_support(slices)
+                else '<p class="no-data" id="no-data-voc-dimensions">Too few responses to '
+                f"compare: no stage, channel or segment has {minimum} responses yet (each "
+                "slice's count is in the table below).</p>",
+                note="All months in the published history (kpi.kpi_voc_slices): slices with at "
+                f"least {minimum} responses, each with its 95 % interval; hover for the number "
+                "of responses. A post-contact survey counts in the channel of the contact it "
+                "rates, a relationship survey in 'survey'; its stage is the rated contact's, or "
+                "the customer's when answering.",
+                needs=("survey",),
+            ),
+            Section(
+                "Every slice, with its responses",
+                table(_slice_table(slices), "voc-slices"),
+                note=f"95 % intervals (NPS: adjusted Wald; rates: Wilson); below {minimum} "
+                "responses a slice shows as too few responses and is never compared.",
                 needs=("survey",),
             ),
             Section(

@@ -664,18 +664,20 @@ def test_web_survey_and_crm_exports_make_one_journey_with_a_contact_centre(
         ("web_session", dt.datetime(2026, 9, 1, 12, 0), "consideration", a + "#1"),
         ("purchase", dt.datetime(2026, 9, 1, 12, 10), "purchase", a + "#2"),
         ("callback", dt.datetime(2026, 9, 1, 14, 0), "service", a + "#2"),
-        ("survey_response", dt.datetime(2026, 9, 1, 18, 21, 40), "loyalty", a + "#2"),
+        # her survey rates her 08:01 call: its stage, not one from her score (issue 18)
+        ("survey_response", dt.datetime(2026, 9, 1, 18, 21, 40), "service", a + "#2"),
     ]
     # VoC by stage, channel and segment: Anna rated her call (NPS 9, CSAT 5, CES 6) as a
-    # phone_first customer: NPS 100, CSAT 1.0, CES mean 6; Pavel (3, 1, 2) and the partial
-    # response (7) are anonymous: NPS (0 - 1) / 2 = -50, CSAT 0 of 1, CES mean 2
+    # phone_first customer in service (her call's stage): NPS 100, CSAT 1.0, CES mean 6; Pavel
+    # (3, 1, 2) and the partial response (7) are anonymous respondents with no other
+    # touchpoint, so no stage (unknown): NPS (0 - 1) / 2 = -50, CSAT 0 of 1, CES mean 2
     assert _rows(
         path,
         "select stage, channel, segment, nps_responses, nps, csat_responses, csat, ces_mean"
         " from kpi.kpi_voc where period_grain = 'month' order by stage",
     ) == [
-        ("loyalty", "voice", "phone_first", 1, 100.0, 1, 1.0, 6.0),
-        ("service", "survey", "anonymous", 2, -50.0, 1, 0.0, 2.0),
+        ("service", "voice", "phone_first", 1, 100.0, 1, 1.0, 6.0),
+        ("unknown", "survey", "anonymous", 2, -50.0, 1, 0.0, 2.0),
     ]
     # stages entered in September: Anna and the anonymous visitor entered awareness, Anna alone
     # went on to consideration and from there to purchase

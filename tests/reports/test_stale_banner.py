@@ -29,7 +29,7 @@ def test_the_banner_reaches_every_page_when_the_rebuild_fails(
     blocked = BlockedRun("abcdef123456", "2026-09-02 02:00:00", ["CHECK FAILED web"], "2026-09-01")
     monkeypatch.setattr("orchestration.run_state.blocked_run", lambda settings: blocked)
 
-    def unreadable(settings, blocked):
+    def unreadable(settings, blocked, self_contained=False):
         raise OSError("published file unreadable")
 
     monkeypatch.setattr(build, "build_reports", unreadable)

@@ -19,7 +19,7 @@ final as (
         'unknown' as stage,
         'Unknown' as stage_name,
         99 as stage_order,
-        'No stage rule matched' as description
+        'No stage rule matched, or a survey with no stage to inherit' as description
     union all
     select
         'none' as stage,

@@ -29,8 +29,12 @@ chain_sequence as (
     select
         chains.*,
         lag(chains.channel) over episode_order as previous_channel,
-        {{ seconds_between('chains.previous_started_at', 'chains.started_at') }}
-            as seconds_since_previous,
+        -- within the episode: an episode's first contact follows none of it (its
+        -- previous_started_at is the customer's earlier episode about the reason, if any)
+        case
+            when chains.chain_number_in_episode > 1
+                then {{ seconds_between('chains.previous_started_at', 'chains.started_at') }}
+        end as seconds_since_previous,
         min(case when chains.is_assisted then chains.chain_number_in_episode end)
             over (partition by chains.episode_id) as first_assisted_number,
         max(chains.chain_number_in_episode) over (partition by chains.episode_id) as last_number

@@ -409,7 +409,7 @@ staged as (
 
     select
         with_lifecycle.*,
-        coalesce(matched.stage, 'unknown') as stage,
+        coalesce(matched.stage, 'unknown') as rule_stage,
         coalesce(touchpoint_types.sort_order, 99) as type_sort_order
     from with_lifecycle
     left join matched
@@ -418,17 +418,69 @@ staged as (
 
 ),
 
-ordered as (
+-- A rule's stage `inherit` (surveys: stage_rules.csv) is the stage of the contact the
+-- touchpoint rates, else the customer's stage when it happened (their latest earlier touchpoint
+-- with a stage of its own), else unknown: a survey never takes a stage from its own score.
+rated_stages as (
+
+    select
+        ranked.customer_key,
+        ranked.contact_id,
+        ranked.rule_stage as rated_stage
+    from (
+        select
+            staged.customer_key,
+            staged.contact_id,
+            staged.rule_stage,
+            row_number() over (
+                partition by staged.customer_key, staged.contact_id
+                order by staged.started_at desc, staged.touchpoint_id desc
+            ) as recency
+        from staged
+        where staged.contact_id is not null and staged.rule_stage <> 'inherit'
+    ) as ranked
+    where ranked.recency = 1
+
+),
+
+inherited as (
 
     select
         staged.*,
-        row_number() over customer_order as touchpoint_number,
-        lag(staged.touchpoint_id) over customer_order as previous_touchpoint_id,
-        lead(staged.touchpoint_id) over customer_order as next_touchpoint_id
+        case
+            when staged.rule_stage <> 'inherit' then staged.rule_stage
+            else coalesce(
+                rated_stages.rated_stage,
+                {{ last_value_ignoring_nulls(
+                    "case when staged.rule_stage <> 'inherit' then staged.rule_stage end"
+                ) }} over (
+                    partition by staged.customer_key
+                    order by staged.started_at, staged.type_sort_order, staged.touchpoint_id
+                    rows between unbounded preceding and 1 preceding
+                ),
+                'unknown'
+            )
+        end as stage
     from staged
+    left join rated_stages
+        on
+            staged.rule_stage = 'inherit'
+            and staged.customer_key = rated_stages.customer_key
+            and staged.contact_id = rated_stages.contact_id
+
+),
+
+ordered as (
+
+    select
+        inherited.*,
+        row_number() over customer_order as touchpoint_number,
+        lag(inherited.touchpoint_id) over customer_order as previous_touchpoint_id,
+        lead(inherited.touchpoint_id) over customer_order as next_touchpoint_id
+    from inherited
     window customer_order as (
-        partition by staged.customer_key
-        order by staged.started_at, staged.type_sort_order, staged.touchpoint_id
+        partition by inherited.customer_key
+        order by inherited.started_at, inherited.type_sort_order, inherited.touchpoint_id
     )
 
 ),

@@ -2,8 +2,10 @@
     Moments of truth: one row per moment (touchpoint type and outcome, e.g. agent_call /
     unresolved), comparing CRM customers who had it with those who did not: relationship NPS
     after the moment (for those who had it) or at any time (for those who did not), and the
-    share who cancelled after it (or at all). Ranked by the NPS difference (most harmful first)
-    and by the churn difference (most harmful first).
+    share who cancelled after it (or at all). Each difference has its 95 % interval
+    (macros/statistics.sql). A moment is ranked only with the support of var min_support on both
+    sides (NPS responses; customers, for churn), and by the bound of its interval nearest zero:
+    the lower bound of the effect the rank names (lift: NPS up; harm: NPS down, churn up).
 -#}
 with
 
@@ -162,40 +164,102 @@ compared as (
 
 ),
 
+intervals as (
+
+    select
+        compared.*,
+        {{ nps_difference_bound(
+            'compared.promoters_with', 'compared.detractors_with', 'compared.nps_responses_with',
+            'compared.promoters_without', 'compared.detractors_without',
+            'compared.nps_responses_without', 'low') }} as nps_difference_low,
+        {{ nps_difference_bound(
+            'compared.promoters_with', 'compared.detractors_with', 'compared.nps_responses_with',
+            'compared.promoters_without', 'compared.detractors_without',
+            'compared.nps_responses_without', 'high') }} as nps_difference_high,
+        {{ proportion_difference_bound(
+            'compared.cancelled_with', 'compared.customers_with',
+            'compared.cancelled_without', 'compared.customers_without', 'low') }}
+            as churn_rate_difference_low,
+        {{ proportion_difference_bound(
+            'compared.cancelled_with', 'compared.customers_with',
+            'compared.cancelled_without', 'compared.customers_without', 'high') }}
+            as churn_rate_difference_high,
+        least(
+            coalesce(compared.nps_responses_with, 0), coalesce(compared.nps_responses_without, 0)
+        )
+            as nps_support,
+        least(coalesce(compared.customers_with, 0), coalesce(compared.customers_without, 0))
+            as churn_support
+    from compared
+
+),
+
+supported as (
+
+    select
+        intervals.*,
+        intervals.nps_support >= {{ var('min_support') }} as has_nps_support,
+        intervals.churn_support >= {{ var('min_support') }} as has_churn_support,
+        -- the bound each rank orders by, for moments with support only
+        case
+            when intervals.nps_support >= {{ var('min_support') }}
+                then intervals.nps_difference_low
+        end as nps_lift_key,
+        case
+            when intervals.nps_support >= {{ var('min_support') }}
+                then intervals.nps_difference_high
+        end as nps_harm_key,
+        case
+            when intervals.churn_support >= {{ var('min_support') }}
+                then intervals.churn_rate_difference_low
+        end as churn_harm_key
+    from intervals
+
+),
+
 final as (
 
     select
-        compared.touchpoint_type,
-        compared.outcome,
-        cast(coalesce(compared.customers_with, 0) as bigint) as customers_with,
-        cast(coalesce(compared.customers_without, 0) as bigint) as customers_without,
-        cast(coalesce(compared.nps_responses_with, 0) as bigint) as nps_responses_with,
-        cast(coalesce(compared.nps_responses_without, 0) as bigint) as nps_responses_without,
-        cast(coalesce(compared.promoters_with, 0) as bigint) as promoters_with,
-        cast(coalesce(compared.detractors_with, 0) as bigint) as detractors_with,
-        cast(coalesce(compared.promoters_without, 0) as bigint) as promoters_without,
-        cast(coalesce(compared.detractors_without, 0) as bigint) as detractors_without,
-        cast(coalesce(compared.cancelled_with, 0) as bigint) as customers_cancelled_with,
-        cast(coalesce(compared.cancelled_without, 0) as bigint) as customers_cancelled_without,
-        cast(compared.nps_with as double) as nps_with,
-        cast(compared.nps_without as double) as nps_without,
-        cast(compared.nps_with - compared.nps_without as double) as nps_difference,
-        {{ ratio('compared.cancelled_with', 'compared.customers_with') }} as churn_rate_with,
-        {{ ratio('compared.cancelled_without', 'compared.customers_without') }}
+        supported.touchpoint_type,
+        supported.outcome,
+        cast(coalesce(supported.customers_with, 0) as bigint) as customers_with,
+        cast(coalesce(supported.customers_without, 0) as bigint) as customers_without,
+        cast(coalesce(supported.nps_responses_with, 0) as bigint) as nps_responses_with,
+        cast(coalesce(supported.nps_responses_without, 0) as bigint) as nps_responses_without,
+        cast(coalesce(supported.promoters_with, 0) as bigint) as promoters_with,
+        cast(coalesce(supported.detractors_with, 0) as bigint) as detractors_with,
+        cast(coalesce(supported.promoters_without, 0) as bigint) as promoters_without,
+        cast(coalesce(supported.detractors_without, 0) as bigint) as detractors_without,
+        cast(coalesce(supported.cancelled_with, 0) as bigint) as customers_cancelled_with,
+        cast(coalesce(supported.cancelled_without, 0) as bigint) as customers_cancelled_without,
+        cast(supported.nps_with as double) as nps_with,
+        cast(supported.nps_without as double) as nps_without,
+        cast(supported.nps_with - supported.nps_without as double) as nps_difference,
+        cast(supported.nps_difference_low as double) as nps_difference_low,
+        cast(supported.nps_difference_high as double) as nps_difference_high,
+        {{ ratio('supported.cancelled_with', 'supported.customers_with') }} as churn_rate_with,
+        {{ ratio('supported.cancelled_without', 'supported.customers_without') }}
             as churn_rate_without,
-        {{ ratio('compared.cancelled_with', 'compared.customers_with') }}
-        - {{ ratio('compared.cancelled_without', 'compared.customers_without') }}
+        {{ ratio('supported.cancelled_with', 'supported.customers_with') }}
+        - {{ ratio('supported.cancelled_without', 'supported.customers_without') }}
             as churn_rate_difference,
-        cast(rank() over (
-            order by compared.nps_with - compared.nps_without asc nulls last
-        ) as bigint) as nps_impact_rank,
-        cast(rank() over (
-            order by
-                {{ ratio('compared.cancelled_with', 'compared.customers_with') }}
-                - {{ ratio('compared.cancelled_without', 'compared.customers_without') }}
-                desc nulls last
-        ) as bigint) as churn_impact_rank
-    from compared
+        cast(supported.churn_rate_difference_low as double) as churn_rate_difference_low,
+        cast(supported.churn_rate_difference_high as double) as churn_rate_difference_high,
+        cast(supported.nps_support as bigint) as nps_support,
+        supported.has_nps_support,
+        cast(supported.churn_support as bigint) as churn_support,
+        supported.has_churn_support,
+        cast({{ var('min_support') }} as bigint) as min_support,
+        cast(case when supported.has_nps_support then rank() over (
+            order by supported.nps_lift_key desc nulls last
+        ) end as bigint) as nps_lift_rank,
+        cast(case when supported.has_nps_support then rank() over (
+            order by supported.nps_harm_key asc nulls last
+        ) end as bigint) as nps_harm_rank,
+        cast(case when supported.has_churn_support then rank() over (
+            order by supported.churn_harm_key desc nulls last
+        ) end as bigint) as churn_harm_rank
+    from supported
 
 )
 

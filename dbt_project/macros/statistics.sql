@@ -1,0 +1,75 @@
+{#-
+    95 % intervals for the rates the KPI models compare (docs/kpis.md, "Intervals"). Each macro
+    takes SQL expressions of counts and gives one bound ('low' or 'high'); null without answers.
+    z is the normal quantile (1.96: 95 %).
+-#}
+
+{#- The Wilson score interval of the proportion successes / trials (0..1). -#}
+{% macro wilson_bound(successes, trials, side, z=1.96) -%}
+    {%- set n = 'cast(' ~ trials ~ ' as double)' -%}
+    {%- set p = ratio(successes, trials) -%}
+    case when {{ trials }} > 0 then
+        (
+            {{ p }} + {{ z }} * {{ z }} / (2 * {{ n }})
+            {{ '-' if side == 'low' else '+' }} {{ z }} * sqrt(
+                {{ p }} * (1 - {{ p }}) / {{ n }} + {{ z }} * {{ z }} / (4 * {{ n }} * {{ n }})
+            )
+        ) / (1 + {{ z }} * {{ z }} / {{ n }})
+    end
+{%- endmacro %}
+
+{#- The adjusted-Wald NPS of counts (Rocks 2016): 3/4 added to promoters and to detractors, 3
+    to the responses; as shares (-1..1), with the variance of one response's score (+1, 0, -1).
+    The parts of nps_bound and nps_difference_bound. -#}
+{% macro nps_adjusted_parts(promoters, detractors, responses) -%}
+    {%- set n = '(cast(' ~ responses ~ ' as double) + 3)' -%}
+    {%- set p = '((cast(' ~ promoters ~ ' as double) + 0.75) / ' ~ n ~ ')' -%}
+    {%- set d = '((cast(' ~ detractors ~ ' as double) + 0.75) / ' ~ n ~ ')' -%}
+    {{ return({
+        'score': '(' ~ p ~ ' - ' ~ d ~ ')',
+        'variance': '((' ~ p ~ ' + ' ~ d ~ ' - (' ~ p ~ ' - ' ~ d ~ ') * (' ~ p ~ ' - ' ~ d ~ ')) / ' ~ n ~ ')',
+    }) }}
+{%- endmacro %}
+
+{#- A bound of the adjusted-Wald interval of an NPS (-100..100). -#}
+{% macro nps_bound(promoters, detractors, responses, side, z=1.96) -%}
+    {%- set nps = nps_adjusted_parts(promoters, detractors, responses) -%}
+    case when {{ responses }} > 0 then
+        100 * {{ 'greatest(-1' if side == 'low' else 'least(1' }},
+            {{ nps.score }} {{ '-' if side == 'low' else '+' }} {{ z }} * sqrt({{ nps.variance }})
+        )
+    end
+{%- endmacro %}
+
+{#- A bound of the interval of the difference of two NPS (first - second, -200..200): the
+    adjusted-Wald scores' difference, their variances added. -#}
+{% macro nps_difference_bound(
+    promoters, detractors, responses, other_promoters, other_detractors, other_responses, side,
+    z=1.96
+) -%}
+    {%- set first = nps_adjusted_parts(promoters, detractors, responses) -%}
+    {%- set second = nps_adjusted_parts(other_promoters, other_detractors, other_responses) -%}
+    case when {{ responses }} > 0 and {{ other_responses }} > 0 then
+        100 * (
+            {{ first.score }} - {{ second.score }}
+            {{ '-' if side == 'low' else '+' }} {{ z }} * sqrt({{ first.variance }} + {{ second.variance }})
+        )
+    end
+{%- endmacro %}
+
+{#- A bound of Newcombe's interval (method 10, from the two Wilson intervals) of the difference
+    of two proportions, successes / trials - other_successes / other_trials (-1..1). -#}
+{% macro proportion_difference_bound(
+    successes, trials, other_successes, other_trials, side, z=1.96
+) -%}
+    {%- set p1 = ratio(successes, trials) -%}
+    {%- set p2 = ratio(other_successes, other_trials) -%}
+    {%- if side == 'low' -%}
+        {%- set own = '(' ~ p1 ~ ' - ' ~ wilson_bound(successes, trials, 'low', z) ~ ')' -%}
+        {%- set other = '(' ~ wilson_bound(other_successes, other_trials, 'high', z) ~ ' - ' ~ p2 ~ ')' -%}
+    {%- else -%}
+        {%- set own = '(' ~ wilson_bound(successes, trials, 'high', z) ~ ' - ' ~ p1 ~ ')' -%}
+        {%- set other = '(' ~ p2 ~ ' - ' ~ wilson_bound(other_successes, other_trials, 'low', z) ~ ')' -%}
+    {%- endif -%}
+    ({{ p1 }} - {{ p2 }} {{ '-' if side == 'low' else '+' }} sqrt({{ own }} * {{ own }} + {{ other }} * {{ other }}))
+{%- endmacro %}

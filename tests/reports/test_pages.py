@@ -1,0 +1,74 @@
+"""Report pages: what a reader sees in their tables (issue 18)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reports.pages.moments import TOO_FEW, _ranked_table
+
+
+def test_a_moment_below_the_minimum_support_is_shown_as_too_few_and_never_ranked() -> None:
+    moments = pd.DataFrame(
+        {
+            "moment": ["agent_call · unresolved", "email · unanswered"],
+            "nps_lift_rank": [1, None],
+            "nps_harm_rank": [1, None],
+            "churn_harm_rank": [1, None],
+            "nps_support": [40, 1],
+            "has_nps_support": [True, False],
+            "churn_support": [120, 1],
+            "has_churn_support": [True, False],
+            "min_support": [30, 30],
+            "nps_difference": [-20.0, 50.0],
+            "nps_difference_low": [-35.5, -99.8],
+            "nps_difference_high": [-4.5, 92.7],
+            "churn_rate_difference": [0.1, 0.6667],
+            "churn_rate_difference_low": [0.02, -0.25],
+            "churn_rate_difference_high": [0.18, 0.9385],
+        }
+    )
+    shown = _ranked_table(moments)
+    assert shown["nps_lift_rank"].tolist() == [1, TOO_FEW]
+    assert shown["churn_harm_rank"].tolist() == [1, TOO_FEW]
+    assert shown["nps_difference (95 %)"].tolist() == ["-35.5 to -4.5", "-99.8 to +92.7"]
+    assert shown["churn_rate_difference (95 %)"].tolist() == ["+2.0% to +18.0%", "-25.0% to +93.8%"]
+    assert "min_support" not in shown.columns
+
+
+def test_a_verbatim_over_two_lines_shows_as_two_lines_not_a_literal_backslash_n() -> None:
+    from reports.html import table
+
+    html = table(pd.DataFrame({"verbatim": ["Waited <too> long.\nStill not fixed."]}), "v")
+    assert "Waited &lt;too&gt; long.<br>Still not fixed." in html
+    assert "\\n" not in html
+
+
+def test_a_voc_slice_below_the_minimum_support_reads_too_few_responses() -> None:
+    from reports.pages.voc import _slice_table
+
+    slices = pd.DataFrame(
+        {
+            "dimension": ["channel", "channel"],
+            "slice": ["voice", "chat"],
+            "responses": [120, 3],
+            "nps_responses": [40, 0],
+            "nps": [25.0, None],
+            "nps_low": [2.5, None],
+            "nps_high": [45.1, None],
+            "has_nps_support": [True, False],
+            "csat_responses": [100, 3],
+            "csat": [0.8, 1.0],
+            "csat_low": [0.711, 0.439],
+            "csat_high": [0.866, 1.0],
+            "has_csat_support": [True, False],
+            "ces_responses": [35, 2],
+            "ces_easy_rate": [0.6, 0.5],
+            "ces_easy_rate_low": [0.433, 0.095],
+            "ces_easy_rate_high": [0.746, 0.905],
+            "has_ces_support": [True, False],
+        }
+    )
+    shown = _slice_table(slices)
+    assert shown["NPS"].tolist() == ["+25 (+2 to +45)", "too few responses"]
+    assert shown["CSAT top-2-box"].tolist() == ["80% (71% to 87%)", "too few responses"]
+    assert shown["CSAT top-2-box (n)"].tolist() == [100, 3]  # the count, even when too few

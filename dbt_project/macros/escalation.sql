@@ -13,3 +13,24 @@
     and {{ dbt.dateadd('hour', var('escalation_window_hours'), visit ~ '.started_at') }}
     >= {{ chain }}.started_at
 {%- endmacro %}
+
+{#-
+    The one rule of a self-service session, as a filter on a contact leg (`contact`, from
+    fct_contacts): a bot leg, or the IVR part of an inbound call. kpi_self_service_daily measures
+    their containment, kpi_self_service_failures what follows them.
+-#}
+{% macro is_self_service_session(contact) -%}
+    (
+        {{ contact }}.channel = 'bot'
+        or (
+            {{ contact }}.channel = 'voice'
+            and {{ contact }}.ivr_path is not null
+            and {{ contact }}.initiation_method = 'inbound'
+        )
+    )
+{%- endmacro %}
+
+{#- The kind of a self-service session: bot or ivr. -#}
+{% macro self_service_kind(contact) -%}
+    case when {{ contact }}.channel = 'bot' then 'bot' else 'ivr' end
+{%- endmacro %}

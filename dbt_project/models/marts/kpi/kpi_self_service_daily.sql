@@ -36,7 +36,7 @@ sessions as (
 
     select
         contacts.contact_date,
-        case when contacts.channel = 'bot' then 'bot' else 'ivr' end as channel,
+        {{ self_service_kind('contacts') }} as channel,
         contacts.reason,
         coalesce(customers.segment, 'unknown') as segment,
         contacts.ivr_outcome is not null as has_outcome,
@@ -48,13 +48,7 @@ sessions as (
     inner join chains on contacts.chain_id = chains.chain_id
     inner join episode_ends on chains.episode_id = episode_ends.episode_id
     left join customers on contacts.customer_sk = customers.customer_sk
-    where
-        contacts.channel = 'bot'
-        or (
-            contacts.channel = 'voice'
-            and contacts.ivr_path is not null
-            and contacts.initiation_method = 'inbound'
-        )
+    where {{ is_self_service_session('contacts') }}
 
 ),
 

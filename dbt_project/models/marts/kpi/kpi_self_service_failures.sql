@@ -46,19 +46,13 @@ assisted_later as (
 bot_ivr as (
 
     select
-        case when contacts.channel = 'bot' then 'bot' else 'ivr' end as kind,
+        {{ self_service_kind('contacts') }} as kind,
         contacts.reason,
         coalesce(contacts.ivr_path, '(no path)') as session_path,
         assisted_later.has_assisted_after as is_failed
     from contacts
     inner join assisted_later on contacts.chain_id = assisted_later.chain_id
-    where
-        contacts.channel = 'bot'
-        or (
-            contacts.channel = 'voice'
-            and contacts.ivr_path is not null
-            and contacts.initiation_method = 'inbound'
-        )
+    where {{ is_self_service_session('contacts') }}
 
 ),
 

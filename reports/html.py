@@ -115,6 +115,23 @@ def table(frame: pd.DataFrame, name: str, formats: dict[str, str] | None = None)
     return f'<div class="table-wrap">{html_table}</div>'  # a wide table scrolls inside its card
 
 
+def with_interval(
+    frame: pd.DataFrame, column: str, fmt: str, too_few: str, supported: str | None = None
+) -> list[str]:
+    """`column` of each row as "value (low to high)" from its `<column>_low` / `<column>_high`
+    (the 95 % interval), or `too_few` where the row lacks the minimum support (`supported`,
+    a boolean column) or an interval."""
+    ok = frame[supported] if supported else pd.Series(True, index=frame.index)
+    return [
+        f"{fmt.format(v)} ({fmt.format(lo)} to {fmt.format(hi)})"
+        if bool(s) and not pd.isna(lo)
+        else too_few
+        for v, lo, hi, s in zip(
+            frame[column], frame[f"{column}_low"], frame[f"{column}_high"], ok, strict=True
+        )
+    ]
+
+
 _LINE_BREAK = "\u2063"  # INVISIBLE SEPARATOR: survives pandas' escaping, never in the data
 
 

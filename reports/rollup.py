@@ -16,6 +16,14 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+UNIT_AXIS = {
+    "ratio": "%",
+    "seconds": "seconds",
+    "hours": "hours",
+    "score": "points (-100 to 100)",
+    "contacts": "contacts",
+}
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -51,6 +59,10 @@ class Kpi:
             context_column=None,
         )
 
+    def axis_title(self) -> str:
+        """The value axis of a chart of this KPI: its unit, as a reader says it."""
+        return UNIT_AXIS.get(self.unit, self.unit)
+
     def meets(self, value: float | None) -> bool | None:
         if value is None or pd.isna(value):
             return None
@@ -72,6 +84,32 @@ def find_kpi(kpis: list[Kpi], model: str, column: str) -> Kpi:
         if (kpi.model, kpi.column) == (model, column):
             return kpi
     raise KeyError(f"{model}.{column} is not in kpi.kpi_headline_targets")
+
+
+def defined_ratio(con: duckdb.DuckDBPyConnection, model: str, column: str) -> Kpi:
+    """A KPI column without a headline target, rolled up as kpi.kpi_definitions declares it
+    (its numerator, denominator and scale); no target, no period (use `rollup` without `since`)."""
+    row = con.execute(
+        "select numerator, denominator, scale from kpi.kpi_definitions"
+        " where kpi_model = ? and kpi_column = ?",
+        [model, column],
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"{model}.{column} is not in kpi.kpi_definitions")
+    numerator, denominator, scale = row
+    return Kpi(
+        model,
+        column,
+        column,
+        float("nan"),
+        "at_least",
+        "ratio",
+        numerator,
+        denominator,
+        scale,
+        period_column="",
+        row_filter=None,
+    )
 
 
 def rollup(

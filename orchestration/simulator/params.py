@@ -83,6 +83,7 @@ class SimulationParams:
 
     # Surveys
     post_contact_response_rate: float = 0.18
+    post_contact_nps_share: float = 0.5  # post-contact responses that also answer NPS (tNPS)
     relationship_survey_every_days: int = 30
     relationship_response_rate: float = 0.15
     verbatim_share: float = 0.6  # responses that leave a comment

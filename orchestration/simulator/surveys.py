@@ -6,10 +6,38 @@ import numpy as np
 
 from orchestration.simulator.params import PERSONAS, SimulationParams
 from orchestration.simulator.population import DAY, Population
-from orchestration.simulator.service import BOT, Service
+from orchestration.simulator.service import BOT, CHANNELS, Service
 
 POST_CONTACT, RELATIONSHIP = 0, 1
 LONG_WAIT_SECONDS = 120
+# how much more (or less) likely to recommend after a contact in each channel, on 0-10
+TNPS_CHANNEL_EFFECT = {"voice": 0.0, "chat": 0.6, "email": -0.9, "callback": -0.3, "bot": 0.0}
+TNPS_STREAM = 1  # the transactional-NPS draws' own random stream, beside the world's
+
+
+def _transactional_nps(
+    p: SimulationParams,
+    channel: np.ndarray,
+    wait: np.ndarray,
+    unresolved: np.ndarray,
+    repeat: np.ndarray,
+) -> np.ndarray:
+    """NPS (0-10) asked on a share of post-contact responses, -1 where not asked: driven by the
+    contact's wait, resolution, repeat and channel. Drawn from a stream of its own, so the rest
+    of the world is the same with it or without it."""
+    rng = np.random.default_rng([p.seed, TNPS_STREAM])
+    n = len(channel)
+    asked = rng.random(n) < p.post_contact_nps_share
+    effect = np.array([TNPS_CHANNEL_EFFECT[c] for c in CHANNELS])[channel]
+    score = (
+        8.3
+        - 1.0 * (wait > LONG_WAIT_SECONDS)
+        - 2.4 * unresolved
+        - 0.8 * repeat
+        + effect
+        + rng.normal(0, 1.3, size=n)
+    )
+    return np.where(asked, np.clip(np.rint(score), 0, 10).astype(np.int64), -1)
 
 
 def simulate_surveys(
@@ -38,6 +66,7 @@ def simulate_surveys(
         - 0.7 * repeat
         + rng.normal(0, 0.9, size=n)
     )
+    tnps = _transactional_nps(p, legs["channel"][idx], wait, unresolved, repeat)
     ended = legs["ended"][idx]
     sent = ended + 600
     responded = sent + (rng.lognormal(np.log(2 * 3600), 1.0, size=n)).astype(np.int64)
@@ -84,7 +113,7 @@ def simulate_surveys(
         "customer": customer,
         "sent": np.concatenate([sent, r_sent]),
         "responded": np.concatenate([responded, r_responded]),
-        "nps": np.concatenate([np.full(n, -1), np.clip(np.rint(nps), 0, 10).astype(np.int64)]),
+        "nps": np.concatenate([tnps, np.clip(np.rint(nps), 0, 10).astype(np.int64)]),
         "csat": np.concatenate([np.clip(np.rint(csat), 1, 5).astype(np.int64), np.full(m, -1)]),
         "ces": np.concatenate([np.clip(np.rint(ces), 1, 7).astype(np.int64), np.full(m, -1)]),
         "reason": np.concatenate([legs["reason"][idx], rng.integers(0, 4, size=m)]),

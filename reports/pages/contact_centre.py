@@ -19,17 +19,30 @@ METRICS = [
 
 
 def _daily(ctx: ReportContext) -> go.Figure:
-    figure = make_subplots(rows=2, cols=2, subplot_titles=[m[1] for m in METRICS])
+    """ASA, AHT, abandonment and service level per day and channel, and the legs offered
+    behind them."""
+    figure = make_subplots(
+        rows=3,
+        cols=2,
+        subplot_titles=[m[1] for m in METRICS] + ["Legs offered (the volume behind the rates)"],
+        vertical_spacing=0.1,
+    )
     since = ctx.days_back(90)
     channels = [
         r[0]
         for r in ctx.con.execute(f"select distinct channel from kpi.{MODEL} order by 1").fetchall()
     ]
     colours = ["#2680c2", "#f0b429", "#3ebd93", "#9446ed"]
-    for i, (column, _) in enumerate(METRICS):
-        kpi = find_kpi(ctx.kpis, MODEL, column)
-        row, col = divmod(i, 2)
-        for j, channel in enumerate(channels):
+    offered = ctx.frame(
+        f"select date_day, channel, sum(offered) as offered from kpi.{MODEL}"
+        " where date_day >= ? group by all order by date_day",
+        [since],
+    )
+    for j, channel in enumerate(channels):
+        colour = colours[j % len(colours)]
+        for i, (column, _) in enumerate(METRICS):
+            kpi = find_kpi(ctx.kpis, MODEL, column)
+            row, col = divmod(i, 2)
             series = rollup(ctx.con, kpi, by=["date_day"], since=since, equals={"channel": channel})
             figure.add_trace(
                 go.Scatter(
@@ -39,17 +52,36 @@ def _daily(ctx: ReportContext) -> go.Figure:
                     name=channel,
                     legendgroup=channel,
                     showlegend=i == 0,
-                    line={"color": colours[j % len(colours)]},
+                    line={"color": colour},
                 ),
                 row=row + 1,
                 col=col + 1,
             )
-        figure.add_hline(
-            y=kpi.target, line_dash="dot", line_color="#e12d39", row=row + 1, col=col + 1
+            if j == 0:
+                figure.add_hline(
+                    y=kpi.target, line_dash="dot", line_color="#e12d39", row=row + 1, col=col + 1
+                )
+                figure.update_yaxes(
+                    title_text=kpi.axis_title(),
+                    tickformat=".0%" if kpi.unit == "ratio" else None,
+                    row=row + 1,
+                    col=col + 1,
+                )
+        mine = offered[offered["channel"] == channel]
+        figure.add_trace(
+            go.Bar(
+                x=mine["date_day"],
+                y=mine["offered"],
+                name=channel,
+                legendgroup=channel,
+                showlegend=False,
+                marker_color=colour,
+            ),
+            row=3,
+            col=1,
         )
-        if kpi.unit == "ratio":
-            figure.update_yaxes(tickformat=".0%", row=row + 1, col=col + 1)
-    figure.update_layout(height=560)
+    figure.update_yaxes(title_text="legs offered", row=3, col=1)
+    figure.update_layout(height=820, barmode="stack")
     return figure
 
 

@@ -9,20 +9,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
-from reports.html import Page, Section, chart, table
+from reports.html import Page, Section, chart, table, with_interval
+from reports.rollup import defined_ratio, rollup
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 TOO_FEW = "too few episodes"
 OLDEST_EMAILS = 25
 
 VOLUME = """
-select iso_day_of_week, hour_of_day,
-    sum(contacts) / max(weekday_days) as contacts_per_day,
-    sum(offered) as offered, sum(abandoned) as abandoned,
-    sum(abandoned) / nullif(sum(offered), 0) as abandonment_rate
+select iso_day_of_week, hour_of_day, sum(contacts_per_day) as contacts_per_day,
+    sum(offered) as offered
 from kpi.kpi_contact_volume_hourly
 group by iso_day_of_week, hour_of_day
-"""
+"""  # every channel's mean uses the same weekday_days: all channels together add them up
 
 EPISODE_CONTACTS = """
 select contacts_in_episode, cast(sum(episodes) as bigint) as episodes,
@@ -120,16 +119,9 @@ FOLLOW_UP_LIST = 40
 
 def _self_service_table(paths: pd.DataFrame) -> pd.DataFrame:
     shown = paths[["kind", "session_path", "sessions", "failed"]].astype(object).copy()
-    shown["failure rate (95 %)"] = [
-        f"{v:.0%} ({lo:.0%} to {hi:.0%})" if ok else "too few sessions"
-        for v, lo, hi, ok in zip(
-            paths["path_failure_rate"],
-            paths["path_failure_rate_low"],
-            paths["path_failure_rate_high"],
-            paths["has_support"],
-            strict=True,
-        )
-    ]
+    shown["failure rate (95 %)"] = with_interval(
+        paths, "path_failure_rate", "{:.0%}", "too few sessions", "has_support"
+    )
     return shown
 
 
@@ -203,16 +195,9 @@ def _effort(contacts: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
 
 def _repeat_table(rates: pd.DataFrame) -> pd.DataFrame:
     shown = rates[["reason", "first_channel", "episodes", "repeated"]].astype(object).copy()
-    shown["repeat rate (95 %)"] = [
-        f"{v:.0%} ({lo:.0%} to {hi:.0%})" if ok else TOO_FEW
-        for v, lo, hi, ok in zip(
-            rates["start_repeat_rate"],
-            rates["start_repeat_rate_low"],
-            rates["start_repeat_rate_high"],
-            rates["has_support"],
-            strict=True,
-        )
-    ]
+    shown["repeat rate (95 %)"] = with_interval(
+        rates, "start_repeat_rate", "{:.0%}", TOO_FEW, "has_support"
+    )
     return shown
 
 
@@ -222,6 +207,16 @@ def _no_data(name: str, what: str) -> str:
 
 def build(ctx: ReportContext) -> Page:
     volume = ctx.frame(VOLUME)
+    abandonment = rollup(
+        ctx.con,
+        defined_ratio(ctx.con, "kpi_contact_volume_hourly", "abandonment_rate"),
+        by=["iso_day_of_week", "hour_of_day"],
+    ).rename(columns={"value": "abandonment_rate"})
+    volume = volume.merge(
+        abandonment[["iso_day_of_week", "hour_of_day", "abandonment_rate"]],
+        on=["iso_day_of_week", "hour_of_day"],
+        how="left",
+    )
     contacts = ctx.frame(EPISODE_CONTACTS)
     gaps = ctx.frame(GAPS)
     rates = ctx.frame(REPEAT_RATES)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
-from reports.html import Page, Section, chart, table
+from reports.html import Page, Section, chart, table, with_interval
 
 MOMENTS = """
 select
@@ -97,11 +97,8 @@ def _ranked_table(moments: pd.DataFrame) -> pd.DataFrame:
             for r, ok in zip(moments[rank], moments[supported], strict=True)
         ]
     for value, fmt in (("nps_difference", "{:+.1f}"), ("churn_rate_difference", "{:+.1%}")):
-        shown[f"{value} (95 %)"] = [
-            "" if pd.isna(lo) else f"{fmt.format(lo)} to {fmt.format(hi)}"
-            for lo, hi in zip(moments[f"{value}_low"], moments[f"{value}_high"], strict=True)
-        ]
-        shown = shown.drop(columns=[f"{value}_low", f"{value}_high"])
+        shown[f"{value} (95 %)"] = with_interval(moments, value, fmt, "")
+        shown = shown.drop(columns=[value, f"{value}_low", f"{value}_high"])
     return shown
 
 
@@ -134,10 +131,8 @@ def build(ctx: ReportContext) -> Page:
                     {
                         "nps_with": "{:.1f}",
                         "nps_without": "{:.1f}",
-                        "nps_difference": "{:+.1f}",
                         "churn_rate_with": "{:.1%}",
                         "churn_rate_without": "{:.1%}",
-                        "churn_rate_difference": "{:+.1%}",
                     },
                 ),
                 note="nps_lift_rank: moments most surely going with higher later NPS first (by "

@@ -58,54 +58,93 @@ def _card(ctx: ReportContext, kpi: Kpi) -> str:
 
 
 def _trends(ctx: ReportContext) -> go.Figure:
+    """Each headline KPI by period (line or bars) with the volume behind it (grey bars on the
+    right axis: the summed denominator, e.g. legs offered or responses)."""
     columns = 3
     rows = math.ceil(len(ctx.kpis) / columns)
     figure = make_subplots(
         rows=rows,
         cols=columns,
         subplot_titles=[k.name for k in ctx.kpis],
-        vertical_spacing=0.35 / rows,
+        vertical_spacing=0.4 / rows,
+        horizontal_spacing=0.1,
+        specs=[[{"secondary_y": True}] * columns for _ in range(rows)],
     )
-    since = ctx.days_back(90)
     for i, kpi in enumerate(ctx.kpis):
-        row, col = divmod(i, columns)
-        series = rollup(ctx.con, kpi, by=[kpi.period_column], since=since)
-        x = pd.to_datetime(series[kpi.period_column]).dt.strftime("%Y-%m-%d")
-        few = len(series) < 4  # monthly KPIs: bars read better than a line of one or two points
-        trace = (
-            go.Bar(x=x, y=series["value"], marker_color="#2680c2", name=kpi.name)
-            if few
-            else go.Scatter(
-                x=x,
-                y=series["value"],
-                mode="lines+markers",
-                name=kpi.name,
-                marker={"size": 3},
-                line={"color": "#2680c2"},
-            )
+        row, col = (n + 1 for n in divmod(i, columns))
+        monthly = "month" in kpi.period_column  # a year of months, 90 days of days
+        series = rollup(
+            ctx.con, kpi, by=[kpi.period_column], since=ctx.days_back(365 if monthly else 90)
         )
-        figure.add_trace(trace, row=row + 1, col=col + 1)
+        x = pd.to_datetime(series[kpi.period_column]).dt.strftime(
+            "%Y-%m" if monthly else "%Y-%m-%d"
+        )
         if series["value"].isna().all():  # no data: say so rather than draw empty axes
             figure.add_annotation(
                 text="no data",
                 showarrow=False,
                 xref="x domain" if i == 0 else f"x{i + 1} domain",
-                yref="y domain" if i == 0 else f"y{i + 1} domain",
+                yref="y domain" if i == 0 else f"y{2 * i + 1} domain",
                 x=0.5,
                 y=0.5,
                 font={"color": "#7b8794", "size": 14},
             )
-            figure.update_xaxes(visible=False, row=row + 1, col=col + 1)
-            figure.update_yaxes(visible=False, row=row + 1, col=col + 1)
+            figure.update_xaxes(visible=False, row=row, col=col)
+            figure.update_yaxes(visible=False, row=row, col=col)
+            figure.update_yaxes(visible=False, row=row, col=col, secondary_y=True)
             continue
-        if few:  # one bar per period, labelled by its start, not a time axis
-            figure.update_xaxes(type="category", row=row + 1, col=col + 1)
-        figure.add_hline(
-            y=kpi.target, line_dash="dot", line_color="#e12d39", row=row + 1, col=col + 1
+        # the volume on the primary axis (drawn first, on the right), the KPI on the secondary
+        # (drawn over the bars, on the left): a single month's point stays visible
+        figure.add_trace(
+            go.Bar(
+                x=x,
+                y=series["weight"],
+                marker_color="#d9e2ec",
+                name=f"{kpi.name}: {kpi.denominator}",
+                hovertemplate=f"%{{x}}: %{{y:,.0f}} {escape(kpi.denominator)}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+            secondary_y=False,
         )
-        if kpi.unit == "ratio":
-            figure.update_yaxes(tickformat=".0%", row=row + 1, col=col + 1)
-    figure.update_layout(height=230 * rows, showlegend=False)
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=series["value"],
+                mode="lines+markers",
+                name=kpi.name,
+                marker={"size": 4 if len(series) > 3 else 9},
+                line={"color": "#2680c2"},
+            ),
+            row=row,
+            col=col,
+            secondary_y=True,
+        )
+        if monthly:  # one point per month, labelled by the month, not a time axis
+            figure.update_xaxes(type="category", row=row, col=col)
+        figure.add_hline(
+            y=kpi.target, line_dash="dot", line_color="#e12d39", row=row, col=col, secondary_y=True
+        )
+        small = kpi.unit == "ratio" and series["value"].max() < 0.1
+        figure.update_yaxes(
+            title_text=kpi.axis_title(),
+            tickformat=(".1%" if small else ".0%") if kpi.unit == "ratio" else None,
+            side="left",
+            tickmode="auto",  # its own ticks, not the volume axis's
+            row=row,
+            col=col,
+            secondary_y=True,
+        )
+        figure.update_yaxes(
+            title_text=kpi.denominator.replace("_", " "),
+            showgrid=False,
+            color="#9aa5b1",
+            side="right",
+            row=row,
+            col=col,
+            secondary_y=False,
+        )
+    figure.update_layout(height=260 * rows, showlegend=False)
     return figure
 
 
@@ -133,8 +172,10 @@ def build(ctx: ReportContext) -> Page:
             Section(
                 "Trends, last 90 days",
                 chart(_trends(ctx), "kpi-trends"),
-                note="Each KPI per day (weekly for voice of customer, monthly for churn and "
-                "stage conversion); the dotted line is the target.",
+                note="Each KPI per day (weekly for voice of customer; by month for churn and "
+                "stage conversion, over up to a year), with the volume behind it as grey bars "
+                "on the right axis (its denominator: legs offered, responses, customers); the "
+                "dotted line is the target.",
             ),
         ],
     )

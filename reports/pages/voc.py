@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
-from reports.html import Page, Section, chart, table
+from reports.html import Page, Section, chart, table, with_interval
 
 # (column in kpi.kpi_voc_slices, title, axis title, tick format)
 METRICS = [
@@ -109,16 +109,7 @@ def _slice_table(slices: pd.DataFrame) -> pd.DataFrame:
     for column, title, _, fmt in METRICS:
         number = "{:+.0f}" if fmt is None else "{:.0%}"
         shown[f"{title} (n)"] = slices[COUNTS[column]]
-        shown[title] = [
-            (f"{number.format(v)} ({number.format(lo)} to {number.format(hi)})" if ok else TOO_FEW)
-            for v, lo, hi, ok in zip(
-                slices[column],
-                slices[f"{column}_low"],
-                slices[f"{column}_high"],
-                slices[SUPPORT[column]],
-                strict=True,
-            )
-        ]
+        shown[title] = with_interval(slices, column, number, TOO_FEW, SUPPORT[column])
     return shown
 
 

@@ -29,7 +29,13 @@ PAGES = {
     "index": ["chart-kpi-trends"],
     "journey": ["chart-swimlane", "chart-emotion-curve"],
     "paths": ["chart-paths-sankey", "table-paths-to-resolution", "table-paths-to-churn"],
-    "funnel": ["chart-funnel", "chart-stage-breaks", "table-funnel-by-month"],
+    "funnel": [
+        "chart-funnel",
+        "chart-stage-breaks",
+        "chart-stage-monthly|no-data-stage-monthly",
+        "table-funnel-by-cohort",
+        "table-funnel-by-month",
+    ],
     "contact-centre": ["chart-contact-daily", "table-queues"],
     "effort": [
         "chart-contact-volume",
@@ -104,6 +110,23 @@ HAS_DATA = """(id) => {
 }"""
 
 
+# every visible value axis says what it measures (issue 18: trend panels had no titles or units)
+TITLED_AXES = """(id) => {
+    const layout = document.getElementById(id)._fullLayout;
+    return Object.keys(layout)
+        .filter((k) => /^yaxis[0-9]*$/.test(k) && layout[k].visible)
+        .filter((k) => !(layout[k].title && layout[k].title.text));
+}"""
+VALUE_AXIS_CHARTS = {
+    "chart-kpi-trends",
+    "chart-contact-daily",
+    "chart-stage-breaks",
+    "chart-stage-monthly",
+    "chart-contact-effort",
+    "chart-voc-dimensions",
+}
+
+
 def test_pages_render_in_chromium_without_console_errors(reports: Path, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -138,6 +161,10 @@ def test_pages_render_in_chromium_without_console_errors(reports: Path, tmp_path
                         page.wait_for_selector(f"#{element} .main-svg", timeout=15_000)
                         if not page.evaluate(HAS_DATA, element):  # issue 18: no empty axes
                             problems.append(f"{name}.html: {element} draws no data")
+                        if element in VALUE_AXIS_CHARTS:
+                            untitled = page.evaluate(TITLED_AXES, element)
+                            if untitled:
+                                problems.append(f"{name}.html: {element} {untitled} untitled")
                 png = page.screenshot(full_page=True, path=tmp_path / f"{name}.png")
                 assert _not_blank(png), f"{name}.html renders blank"
         finally:
@@ -187,3 +214,19 @@ def test_no_moment_of_truth_is_ranked_below_the_minimum_support(published_run) -
     assert ranked > 0 and below == 0
     text = (home / "reports/moments.html").read_text()
     assert "too few responses" in text
+
+
+def test_the_funnel_only_narrows(published_run) -> None:
+    """Issue 18: the funnel plotted customers entering each stage (consideration 2,241 wider
+    than awareness 773); a cohort's count now never grows from one stage to the next."""
+    import duckdb
+
+    home, _ = published_run
+    with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
+        cohorts, widening = con.execute(
+            "select count(distinct cohort_month), count(*) filter (where customers_reached"
+            " > lag_reached) from (select cohort_month, customers_reached, lag(customers_reached)"
+            " over (partition by cohort_month order by stage_order) as lag_reached"
+            " from kpi.kpi_stage_funnel)"
+        ).fetchone()
+    assert cohorts > 0 and widening == 0

@@ -30,9 +30,16 @@ def test_a_moment_below_the_minimum_support_is_shown_as_too_few_and_never_ranked
     shown = _ranked_table(moments)
     assert shown["nps_lift_rank"].tolist() == [1, TOO_FEW]
     assert shown["churn_harm_rank"].tolist() == [1, TOO_FEW]
-    assert shown["nps_difference (95 %)"].tolist() == ["-35.5 to -4.5", "-99.8 to +92.7"]
-    assert shown["churn_rate_difference (95 %)"].tolist() == ["+2.0% to +18.0%", "-25.0% to +93.8%"]
+    assert shown["nps_difference (95 %)"].tolist() == [
+        "-20.0 (-35.5 to -4.5)",
+        "+50.0 (-99.8 to +92.7)",
+    ]
+    assert shown["churn_rate_difference (95 %)"].tolist() == [
+        "+10.0% (+2.0% to +18.0%)",
+        "+66.7% (-25.0% to +93.8%)",
+    ]
     assert "min_support" not in shown.columns
+    assert "nps_difference" not in shown.columns  # the value is shown with its interval
 
 
 def test_a_verbatim_over_two_lines_shows_as_two_lines_not_a_literal_backslash_n() -> None:
@@ -72,3 +79,18 @@ def test_a_voc_slice_below_the_minimum_support_reads_too_few_responses() -> None
     assert shown["NPS"].tolist() == ["+25 (+2 to +45)", "too few responses"]
     assert shown["CSAT top-2-box"].tolist() == ["80% (71% to 87%)", "too few responses"]
     assert shown["CSAT top-2-box (n)"].tolist() == [100, 3]  # the count, even when too few
+
+
+def test_each_stage_conversion_bar_shows_the_captions_formula() -> None:
+    """Issue 18: the caption's formula gave 24 % where the bar showed 37.2 %; each bar now
+    reads rate (converted of converted + breaks): 174 / (174 + 295) = 37.1 %."""
+    from reports.pages.funnel import _conversion_text
+
+    stages = pd.DataFrame(
+        {
+            "stage_conversion_rate": [174 / 469, None],
+            "customers_converted": [174, None],
+            "customers_with_outcome": [469, None],
+        }
+    )
+    assert _conversion_text(stages) == ["37.1% (174 of 469)", "no data"]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -143,6 +144,32 @@ def test_csat_is_lower_after_long_waits() -> None:
     long_wait = answered & (wait > 120)
     assert long_wait.sum() >= 5
     assert csat[long_wait].mean() < csat[answered & ~long_wait].mean() - 0.3
+
+
+def test_post_contact_surveys_ask_nps_and_it_differs_by_channel_without_changing_the_rest() -> None:
+    """Half the post-contact responses also answer NPS (tNPS), lower after e-mail than after chat
+    (the planted channel effect), from a random stream of their own: with tNPS off, every
+    other survey field is identical."""
+    from orchestration.simulator.service import CHANNELS
+    from orchestration.simulator.surveys import POST_CONTACT
+    from orchestration.simulator.world import build_world
+
+    params = {"customers": 20_000, "days": 14, "seed": 5, "dirty_rate": 0.0}
+    world = build_world(SimulationParams(**params))
+    off = build_world(SimulationParams(**params, post_contact_nps_share=0.0))
+    post = world.surveys["survey_type"] == POST_CONTACT
+    asked = post & (world.surveys["nps"] >= 0)
+    assert 0.4 < asked.sum() / post.sum() < 0.6
+    assert (off.surveys["nps"][post] == -1).all()
+    for name in ("csat", "ces", "contact", "responded", "pick"):
+        assert (world.surveys[name] == off.surveys[name]).all(), name
+    assert (world.surveys["nps"][~post] == off.surveys["nps"][~post]).all()
+    contact = world.surveys["contact"][asked]
+    channel = dict(zip(world.service.legs["number"], world.service.legs["channel"], strict=True))
+    channels = np.array([channel[c] for c in contact])
+    nps = world.surveys["nps"][asked]
+    chat, email = CHANNELS.index("chat"), CHANNELS.index("email")
+    assert nps[channels == chat].mean() > nps[channels == email].mean() + 0.8
 
 
 def test_all_channels_personas_and_languages_present(sample_db, clean_sample: Path) -> None:

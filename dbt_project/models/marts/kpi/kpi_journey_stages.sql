@@ -20,32 +20,9 @@ stages as (
 
 ),
 
-coverage as (
-
-    select * from {{ ref('dim_source') }}
-
-),
-
-stage_rules as (
-
-    select * from {{ ref('stage_rules') }}
-
-),
-
-touchpoint_types as (
-
-    select * from {{ ref('touchpoint_types') }}
-
-),
-
 observable_stages as (
 
-    select distinct stage_rules.stage
-    from stage_rules
-    inner join touchpoint_types
-        on stage_rules.touchpoint_type in (touchpoint_types.touchpoint_type, '*')
-    inner join coverage on touchpoint_types.source = coverage.feeds
-    where coverage.has_data
+    {{ observable_stages() }}
 
 ),
 

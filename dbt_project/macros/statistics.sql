@@ -73,3 +73,42 @@
     {%- endif -%}
     ({{ p1 }} - {{ p2 }} {{ '-' if side == 'low' else '+' }} sqrt({{ own }} * {{ own }} + {{ other }} * {{ other }}))
 {%- endmacro %}
+
+{#- The standard normal distribution function Phi(z), from erf by Abramowitz & Stegun 7.1.26
+    (absolute error below 1.5e-7): the p-values of the tests below. -#}
+{% macro normal_cdf(z) -%}
+    {%- set x = '(abs(' ~ z ~ ') / sqrt(2))' -%}
+    {%- set t = '(1 / (1 + 0.3275911 * ' ~ x ~ '))' -%}
+    (0.5 * (1 + sign({{ z }}) * (1 - (
+        0.254829592 * {{ t }}
+        - 0.284496736 * pow({{ t }}, 2)
+        + 1.421413741 * pow({{ t }}, 3)
+        - 1.453152027 * pow({{ t }}, 4)
+        + 1.061405429 * pow({{ t }}, 5)
+    ) * exp(-{{ x }} * {{ x }}))))
+{%- endmacro %}
+
+{#- The z statistic of the pooled two-proportion test of successes / trials against
+    other_successes / other_trials (positive when the first is higher); null without trials on
+    a side or when both proportions are 0 or 1. -#}
+{% macro two_proportion_z(successes, trials, other_successes, other_trials) -%}
+    {%- set n1 = 'cast(' ~ trials ~ ' as double)' -%}
+    {%- set n2 = 'cast(' ~ other_trials ~ ' as double)' -%}
+    {%- set pooled = '((' ~ successes ~ ' + ' ~ other_successes ~ ') / (' ~ n1 ~ ' + ' ~ n2 ~ '))' -%}
+    case when {{ trials }} > 0 and {{ other_trials }} > 0 then
+        ({{ ratio(successes, trials) }} - {{ ratio(other_successes, other_trials) }})
+        / nullif(sqrt({{ pooled }} * (1 - {{ pooled }}) * (1 / {{ n1 }} + 1 / {{ n2 }})), 0)
+    end
+{%- endmacro %}
+
+{#- The p-value of a z statistic: 'greater' (one-sided, the first is higher), 'less', or
+    'two_sided'. -#}
+{% macro p_value(z, alternative='two_sided') -%}
+    {%- if alternative == 'greater' -%}
+        (1 - {{ normal_cdf(z) }})
+    {%- elif alternative == 'less' -%}
+        {{ normal_cdf(z) }}
+    {%- else -%}
+        (2 * (1 - {{ normal_cdf('abs(' ~ z ~ ')') }}))
+    {%- endif -%}
+{%- endmacro %}

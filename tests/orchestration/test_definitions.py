@@ -135,7 +135,7 @@ def test_quality_checks_gate_the_publish_asset() -> None:
         assert (source, "raw_expectations") in checks
     from orchestration.quality.rules import kpi_ranges
 
-    assert len(kpi_ranges()) == 14  # every kpi_* model with value_between tests
+    assert len(kpi_ranges()) == 17  # every kpi_* model with value_between tests
     for model in kpi_ranges():
         assert (f"kpi/{model}", "kpi_expectations") in checks
     publish = graph.get(dg.AssetKey("published_warehouse"))

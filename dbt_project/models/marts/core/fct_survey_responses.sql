@@ -6,7 +6,13 @@ linked as (
 
 ),
 
-final as (
+tones as (
+
+    select * from {{ ref('int_verbatim_tone') }}
+
+),
+
+scored as (
 
     select
         linked.response_id,
@@ -41,6 +47,23 @@ final as (
         linked.verbatim,
         coalesce(linked.language_code, 'unknown') as language_code
     from linked
+
+),
+
+final as (
+
+    select
+        scored.*,
+        tones.text_tone,
+        -- a promoter who writes a complaint, or a detractor who writes praise
+        case
+            when tones.text_tone is not null and scored.emotion_signal is not null
+                then
+                    scored.emotion_signal = 'positive' and tones.text_tone = 'negative'
+                    or scored.emotion_signal = 'negative' and tones.text_tone = 'positive'
+        end as is_tone_disagreement
+    from scored
+    left join tones on scored.response_id = tones.response_id
 
 )
 

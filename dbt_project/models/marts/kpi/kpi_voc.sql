@@ -5,48 +5,9 @@
 -#}
 with
 
-responses as (
-
-    select * from {{ ref('fct_survey_responses') }}
-
-),
-
-touchpoints as (
-
-    select * from {{ ref('fct_touchpoints') }}
-
-),
-
-contacts as (
-
-    select * from {{ ref('fct_contacts') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('dim_customer') }}
-
-),
-
 enriched as (
 
-    select
-        responses.response_date,
-        touchpoints.stage,
-        coalesce(contacts.channel, 'survey') as channel,
-        coalesce(customers.segment, 'unknown') as segment,
-        responses.is_nps_valid,
-        responses.nps_category,
-        responses.is_csat_valid,
-        responses.is_csat_top_2_box,
-        responses.is_ces_valid,
-        responses.ces_score,
-        responses.is_ces_easy
-    from responses
-    inner join touchpoints on responses.touchpoint_id = touchpoints.touchpoint_id
-    left join contacts on responses.contact_id = contacts.contact_id
-    left join customers on touchpoints.customer_sk = customers.customer_sk
+    {{ voc_responses() }}
 
 ),
 

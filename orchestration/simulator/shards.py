@@ -78,6 +78,9 @@ def _merge_truth(truths: list[Path], params: SimulationParams, landing: Path, ou
         total[numbers] = total[numbers] + frame[numbers]
     out.mkdir(parents=True, exist_ok=True)
     total.to_csv(out / "daily.csv", index=False, lineterminator="\n")
+    pd.concat([pd.read_csv(t / "verbatim_themes.csv", dtype=str) for t in truths]).to_csv(
+        out / "verbatim_themes.csv", index=False, lineterminator="\n"
+    )
     summaries = [json.loads((t / "summary.json").read_text()) for t in truths]
     summary: dict = {
         "params": params.to_json(),

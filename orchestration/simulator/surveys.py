@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from orchestration.simulator.params import PERSONAS, SimulationParams
+from orchestration.simulator.params import PERSONAS, REASONS, SimulationParams
 from orchestration.simulator.population import DAY, Population
 from orchestration.simulator.service import BOT, CHANNELS, Service
+from orchestration.simulator.texts import THEMES
 
 POST_CONTACT, RELATIONSHIP = 0, 1
 LONG_WAIT_SECONDS = 120
 # how much more (or less) likely to recommend after a contact in each channel, on 0-10
 TNPS_CHANNEL_EFFECT = {"voice": 0.0, "chat": 0.6, "email": -0.9, "callback": -0.3, "bot": 0.0}
-TNPS_STREAM = 1  # the transactional-NPS draws' own random stream, beside the world's
+TNPS_STREAM = 11  # the transactional-NPS draws' own random stream (dirt uses 1, the writer 2)
+THEME_STREAM = 12  # the verbatim themes' own stream
 
 
 def _transactional_nps(
@@ -38,6 +40,38 @@ def _transactional_nps(
         + rng.normal(0, 1.3, size=n)
     )
     return np.where(asked, np.clip(np.rint(score), 0, 10).astype(np.int64), -1)
+
+
+def _planted_themes(p: SimulationParams, out: dict, abandoned: np.ndarray) -> np.ndarray:
+    """The themes (a bit mask over texts.THEMES) each response's verbatim raises, driven by what
+    happened: long waits raise long_wait, an unresolved billing contact billing_error, a
+    cancellation contact cancellation_intent, a good or bad score a helpful or rude agent, ...
+    Drawn from a stream of their own, so the rest of the world is the same."""
+    rng = np.random.default_rng([p.seed, THEME_STREAM])
+    n = len(out["survey_type"])
+    post = out["survey_type"] == POST_CONTACT
+    reason = np.array(REASONS)[out["reason"]]
+    unresolved = out["unresolved"].astype(bool)
+    csat, nps = out["csat"], out["nps"]
+    chance = {
+        "long_wait": np.where(post & (out["wait"] > LONG_WAIT_SECONDS), 0.7, 0.0)
+        + np.where(~post & abandoned, 0.3, 0.0),
+        "billing_error": np.where(reason == "billing", np.where(unresolved, 0.6, 0.15), 0.0),
+        "delivery_delay": np.where(reason == "delivery", np.where(unresolved, 0.6, 0.2), 0.0),
+        "app_website_problem": np.where(
+            reason == "technical", np.where(unresolved, 0.6, 0.25), 0.0
+        ),
+        "cancellation_intent": np.where(reason == "cancellation", 1.0, 0.0)
+        + np.where(~post & unresolved, 0.15, 0.0),
+        "price": np.where(reason == "sales_question", 0.4, 0.0)
+        + np.where(~post & (nps >= 0) & (nps <= 6), 0.2, 0.0),
+        "rude_agent": np.where(post & (csat >= 1) & (csat <= 2), 0.25, 0.0),
+        "helpful_agent": np.where(post & (csat >= 4), 0.4, 0.0),
+    }
+    mask = np.zeros(n, dtype=np.int64)
+    for bit, theme in enumerate(THEMES):
+        mask |= (rng.random(n) < chance[theme]).astype(np.int64) << bit
+    return mask
 
 
 def simulate_surveys(
@@ -122,6 +156,7 @@ def simulate_surveys(
         "has_verbatim": rng.random(n + m) < p.verbatim_share,
         "pick": rng.integers(0, 6, size=n + m),
     }
+    out["themes"] = _planted_themes(p, out, abandons[customer].astype(bool))
     keep = (out["responded"] >= t0) & (out["responded"] < t_end)
     order = np.argsort(out["responded"][keep], kind="stable")
     responses = {name: values[keep][order] for name, values in out.items()}

@@ -27,7 +27,7 @@ from orchestration.simulator.service import (
     IVR_OUTCOMES,
     SYSTEM_DROP,
 )
-from orchestration.simulator.texts import NAMES, REASON_WORDS, verbatim
+from orchestration.simulator.texts import NAMES, REASON_WORDS, THEMES, verbatim
 from orchestration.simulator.web import (
     CAMPAIGNS,
     EVENT_NAMES,
@@ -121,6 +121,7 @@ class LandingWriter:
         _macros(self.con, world.params.seed)
         self.con.register("customers", _customers(world))
         self.files: list[Path] = []
+        self.planted_themes: list[tuple[str, str, str]] = []  # response, language, themes
 
     def _write(self, source: str, day: str, name: str, data: bytes) -> None:
         path = self.out / source / day / name
@@ -285,7 +286,7 @@ class LandingWriter:
         s["dirt"] = self.dirt.survey_flags(len(s))
         self.con.register("surveys", s)
         rows = self.con.execute("""
-            select day_of(s.responded)::varchar as day, s.dirt, s.has_verbatim, s.pick,
+            select day_of(s.responded)::varchar as day, s.dirt, s.has_verbatim, s.pick, s.themes,
                 s.survey_type, s.csat as raw_csat, s.nps as raw_nps, s.reason,
                 coalesce(c.language, 'en') as language,
                 uid('sv', s.n) as response_id,
@@ -325,10 +326,18 @@ class LandingWriter:
             score_bad = score <= (2 if row.survey_type == 0 else 6)
             tone = "positive" if score_good else "negative" if score_bad else "neutral"
             text = (
-                verbatim(row.language, tone, REASONS[row.reason], row.pick)
+                verbatim(row.language, tone, REASONS[row.reason], row.pick, row.themes)
                 if row.has_verbatim
                 else ""
             )
+            if text:
+                self.planted_themes.append(
+                    (
+                        row.response_id,
+                        row.language,
+                        " ".join(t for i, t in enumerate(THEMES) if row.themes >> i & 1),
+                    )
+                )
             values = [
                 row.response_id,
                 row.survey_type_name,
@@ -474,6 +483,10 @@ class LandingWriter:
         }
         truth_dir.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(columns).to_csv(truth_dir / "daily.csv", index=False, lineterminator="\n")
+        # the themes each written verbatim was made of (space-separated; empty: none)
+        pd.DataFrame(self.planted_themes, columns=["response_id", "language", "themes"]).to_csv(
+            truth_dir / "verbatim_themes.csv", index=False, lineterminator="\n"
+        )
         summary = {
             "params": w.params.to_json(),
             "customers": pop.size,

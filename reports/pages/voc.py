@@ -1,4 +1,5 @@
-"""Voice of customer: NPS, CSAT and CES by stage, channel and segment, and sample verbatims."""
+"""Voice of customer: NPS, CSAT and CES by stage, channel and segment, sample verbatims, and the
+themes verbatims raise (reports/pages/themes.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
 from reports.html import Page, Section, chart, table, with_interval
+from reports.pages import themes
 
 # (column in kpi.kpi_voc_slices, title, axis title, tick format)
 METRICS = [
@@ -31,6 +33,12 @@ with responses as (
         responses.csat_score,
         responses.language_code,
         responses.emotion_signal,
+        responses.text_tone,
+        (
+            select string_agg(themes.theme, ', ' order by themes.theme)
+            from marts.fct_response_themes as themes
+            where themes.response_id = responses.response_id
+        ) as themes,
         responses.verbatim,
         row_number() over (
             partition by coalesce(journeys.reason, 'no reason (relationship survey)')
@@ -42,7 +50,7 @@ with responses as (
     where responses.verbatim is not null and trim(responses.verbatim) <> ''
 )
 select reason, response_date, survey_type, nps_score, csat_score, language_code,
-    emotion_signal as tone, verbatim
+    emotion_signal as score_emotion, text_tone as words_tone, themes, verbatim
 from responses
 where newest <= ?
 order by reason, response_date desc
@@ -152,8 +160,10 @@ def build(ctx: ReportContext) -> Page:
                 "Sample verbatims per contact reason",
                 table(verbatims, "verbatims"),
                 note=f"The {VERBATIMS_PER_REASON} newest verbatims per reason of the episode the "
-                "response belongs to (marts.fct_survey_responses).",
+                "response belongs to, with their themes and the tone of their words "
+                "(marts.fct_survey_responses, marts.fct_response_themes).",
                 needs=("survey",),
             ),
+            *themes.sections(ctx),
         ],
     )

@@ -52,7 +52,17 @@ PAGES = {
     ],
     # a comparison needs min_support responses a slice: this small sample may have too few, and
     # then the page says so instead of drawing empty axes
-    "voc": ["chart-voc-dimensions|no-data-voc-dimensions", "table-voc-slices", "table-verbatims"],
+    "voc": [
+        "chart-voc-dimensions|no-data-voc-dimensions",
+        "table-voc-slices",
+        "table-verbatims",
+        "chart-voc-themes|no-data-voc-themes",
+        "chart-theme-nps|no-data-theme-nps",
+        "table-theme-impact",
+        "table-emerging-themes",
+        "table-verbatim-tone",
+        "table-tone-disagreements",
+    ],
     "moments": ["chart-moments|no-data-moments", "table-moments-ranked"],
     "quality": ["table-publications", "table-checks-by-asset", "table-checks", "table-ledger"],
 }

@@ -14,6 +14,7 @@ from orchestration.warehouse import connect
 from reports.context import ReportContext
 from reports.html import PLOTLY_JS, Page, Section, anchor, no_data, plotly_js, render, stale_banner
 from reports.pages import (
+    changes,
     contact_centre,
     effort,
     funnel,
@@ -26,7 +27,18 @@ from reports.pages import (
 )
 from reports.rollup import headline_kpis
 
-PAGE_BUILDERS = [overview, journey, paths, funnel, contact_centre, effort, voc, moments, quality]
+PAGE_BUILDERS = [
+    overview,
+    journey,
+    paths,
+    funnel,
+    contact_centre,
+    effort,
+    voc,
+    moments,
+    changes,
+    quality,
+]
 
 
 def build_reports(

@@ -112,3 +112,18 @@
         (2 * (1 - {{ normal_cdf('abs(' ~ z ~ ')') }}))
     {%- endif -%}
 {%- endmacro %}
+
+{#- The 0.975 quantile of Student's t with df degrees of freedom (the 95 % interval's
+    multiplier), by its Cornish-Fisher expansion around the normal's 1.96: within 0.003 for
+    df >= 10 (0.025 at df 5), exact as df grows. -#}
+{% macro t_quantile_975(df) -%}
+    (1.959964 + (pow(1.959964, 3) + 1.959964) / (4 * {{ df }})
+        + (5 * pow(1.959964, 5) + 16 * pow(1.959964, 3) + 3 * 1.959964) / (96 * pow({{ df }}, 2)))
+{%- endmacro %}
+
+{#- A t statistic with df degrees of freedom as the z with the same tail probability
+    (z = t (1 - 1/(4 df)) / sqrt(1 + t^2 / (2 df))), for p_value: within 0.01 of the exact
+    t tail for df >= 10. -#}
+{% macro t_as_z(t, df) -%}
+    ({{ t }} * (1 - 1 / (4 * {{ df }})) / sqrt(1 + {{ t }} * {{ t }} / (2 * {{ df }})))
+{%- endmacro %}

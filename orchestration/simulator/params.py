@@ -88,6 +88,15 @@ class SimulationParams:
     relationship_response_rate: float = 0.15
     verbatim_share: float = 0.6  # responses that leave a comment
 
+    # Changes the centre made, planted from their date on: (id, kind, date, size). kind
+    # bot_containment: bot sessions are contained `size` more often (absolute); queue_wait_voice:
+    # voice queue waits are (1 + size) times as long (a staffing cut); placebo: nothing changes.
+    # seeds/change_log.csv logs the same three for the demo (docs/changes.md).
+    changes: tuple[tuple[str, str, str, float], ...] = (
+        ("C1", "bot_containment", "2026-09-15", 0.2),
+        ("C2", "queue_wait_voice", "2026-09-15", 1.5),
+        ("P1", "placebo", "2026-09-12", 0.0),
+    )
     extra: dict = field(default_factory=dict)  # free-form notes kept in truth/params.json
 
     def to_json(self) -> dict:

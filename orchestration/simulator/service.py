@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,6 +141,16 @@ def _issues(p: SimulationParams, rng, pop: Population, t0: int, t_end: int):
     return customer[order][keep], reason[order][keep], start[order][keep]
 
 
+def _planted(p: SimulationParams, kind: str, at: np.ndarray) -> np.ndarray:
+    """The size of the planted changes of `kind` in force at each time (0 before their date)."""
+    size = np.zeros(len(at))
+    for _, planted_kind, day, effect in p.changes:
+        if planted_kind == kind:
+            starts = int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp())
+            size += np.where(at >= starts, effect, 0.0)
+    return size
+
+
 def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: int) -> Service:
     issue_customer, issue_reason, issue_start = _issues(p, rng, pop, t0, t_end)
     n_issues = len(issue_customer)
@@ -175,7 +186,10 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         self_service &= reason != CANCELLATION
         use_bot = self_service & np.isin(pers, BOT_FIRST)
         use_ivr = self_service & ~use_bot
-        contained = self_service & (rng.random(n) < np.asarray(p.containment)[reason])
+        contained = self_service & (
+            rng.random(n)
+            < np.asarray(p.containment)[reason] + _planted(p, "bot_containment", t) * use_bot
+        )
         ss_duration = rng.integers(60, 300, size=n)
         ss_resolved = contained & (rng.random(n) < 0.8)
 
@@ -245,6 +259,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
         mean_wait = (
             np.where(channel == VOICE, p.mean_queue_wait_seconds[0], p.mean_queue_wait_seconds[1])
             * load
+            * (1 + _planted(p, "queue_wait_voice", queued_at) * (channel == VOICE))
         )
         wait = rng.exponential(mean_wait).astype(np.int64)
         patience = rng.exponential(np.asarray(p.mean_patience_seconds)[pers]).astype(np.int64)

@@ -78,6 +78,7 @@ def _merge_truth(truths: list[Path], params: SimulationParams, landing: Path, ou
         total[numbers] = total[numbers] + frame[numbers]
     out.mkdir(parents=True, exist_ok=True)
     total.to_csv(out / "daily.csv", index=False, lineterminator="\n")
+    shutil.copyfile(truths[0] / "changes.csv", out / "changes.csv")  # the same in every shard
     pd.concat([pd.read_csv(t / "verbatim_themes.csv", dtype=str) for t in truths]).to_csv(
         out / "verbatim_themes.csv", index=False, lineterminator="\n"
     )

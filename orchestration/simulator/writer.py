@@ -483,6 +483,10 @@ class LandingWriter:
         }
         truth_dir.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(columns).to_csv(truth_dir / "daily.csv", index=False, lineterminator="\n")
+        # the changes planted from their date on (params.changes)
+        pd.DataFrame(
+            list(w.params.changes), columns=["change_id", "kind", "change_date", "size"]
+        ).to_csv(truth_dir / "changes.csv", index=False, lineterminator="\n")
         # the themes each written verbatim was made of (space-separated; empty: none)
         pd.DataFrame(self.planted_themes, columns=["response_id", "language", "themes"]).to_csv(
             truth_dir / "verbatim_themes.csv", index=False, lineterminator="\n"

@@ -64,6 +64,8 @@ PAGES = {
         "table-tone-disagreements",
     ],
     "moments": ["chart-moments|no-data-moments", "table-moments-ranked"],
+    # the shared home's eight days end before the demo changes' after-windows
+    "changes": ["chart-change-effects|no-data-change-effects", "table-change-impact"],
     "quality": ["table-publications", "table-checks-by-asset", "table-checks", "table-ledger"],
 }
 

@@ -242,3 +242,20 @@ def test_the_funnel_only_narrows(published_run) -> None:
             " from kpi.kpi_stage_funnel)"
         ).fetchone()
     assert cohorts > 0 and widening == 0
+
+
+def test_nps_by_channel_compares_channels(published_run) -> None:
+    """Issue 18: NPS by channel was one bar, 'survey': post-contact surveys now ask NPS too and
+    count in the channel of the contact they rate."""
+    import duckdb
+
+    home, _ = published_run
+    with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
+        channels = {
+            r[0]
+            for r in con.execute(
+                "select slice from kpi.kpi_voc_slices"
+                " where dimension = 'channel' and nps_responses > 0"
+            ).fetchall()
+        }
+    assert "survey" in channels and len(channels - {"survey"}) >= 1, channels

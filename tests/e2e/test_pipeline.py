@@ -213,36 +213,6 @@ def test_warehouse_finds_what_the_simulator_planted(home: Path, first_run, simul
     assert abs(repeat_contacts - planted_repeats) <= 0.25 * planted_repeats + 5
 
 
-def test_warehouse_finds_the_verbatim_themes_the_simulator_planted(
-    home: Path, first_run, simulated
-) -> None:
-    """Issue 19: the themes tagged by the seed rules against the themes each simulated verbatim
-    was made of (truth/verbatim_themes.csv), over every loaded response with a verbatim."""
-    import csv
-
-    planted = {
-        row["response_id"]: set(row["themes"].split())
-        for row in csv.DictReader((simulated / "truth/verbatim_themes.csv").open())
-    }
-    with _db(home) as con:
-        responses = [
-            r[0]
-            for r in con.execute(
-                "select response_id from marts.fct_survey_responses where verbatim is not null"
-            ).fetchall()
-        ]
-        found: dict[str, set[str]] = {}
-        for response_id, theme in con.execute(
-            "select response_id, theme from marts.fct_response_themes"
-        ).fetchall():
-            found.setdefault(response_id, set()).add(theme)
-    assert len(responses) > 50 and sum(bool(planted.get(r)) for r in responses) > 20
-    tp = sum(len(found.get(r, set()) & planted[r]) for r in responses)
-    fp = sum(len(found.get(r, set()) - planted[r]) for r in responses)
-    fn = sum(len(planted[r] - found.get(r, set())) for r in responses)
-    assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.75, (tp, fp, fn)
-
-
 def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path: Path) -> None:
     import json
 

@@ -25,8 +25,13 @@
     read from the dbt graph (as kpi_definitions reads it), with its numerator, denominator and
     scale, its kind (rate when declared between 0 and 1 by value_between, else mean) and the
     scope columns its model has. Empty while parsing. -#}
+{#- The columns a change's scope can name (seed change_log's scope_dimension 'queue' is queue_key). -#}
+{% macro change_scope_columns() -%}
+    {{ return(['channel', 'queue_key', 'reason', 'segment']) }}
+{%- endmacro %}
+
 {% macro change_impact_kpis(models) -%}
-    {%- set scope_columns = ['channel', 'queue_key', 'reason', 'segment'] -%}
+    {%- set scope_columns = change_scope_columns() -%}
     {%- set kpis = [] -%}
     {%- set ranges = {} -%}
     {%- set columns = {} -%}

@@ -258,6 +258,17 @@ def matchers(
 ) -> tuple[Matcher, Matcher]:
     """The theme matcher and the tone matcher from the rows of the seeds voc_languages,
     voc_theme_rules, voc_tone_words and voc_negations."""
+    languages, negations = list(languages), list(negations)
+    return (
+        _matcher(languages, theme_rules, "theme", negations),
+        _matcher(languages, tone_words, "tone", negations),
+    )
+
+
+def _matcher(
+    languages: Iterable[dict], rules: Iterable[dict], label: str, negations: Iterable[dict]
+) -> Matcher:
+    """A matcher of the seed rows `rules`, labelled by their column `label` (theme or tone)."""
     langs = [
         Language(
             code=row["language"],
@@ -269,18 +280,11 @@ def matchers(
         )
         for row in languages
     ]
-    negation_pairs = [(row["language"], row["word"]) for row in negations]
-    themes_ = Matcher(
+    return Matcher(
         langs,
-        [Rule(r["theme"], r["language"], r["match"], r["pattern"]) for r in theme_rules],
-        negation_pairs,
+        [Rule(r[label], r["language"], r["match"], r["pattern"]) for r in rules],
+        [(row["language"], row["word"]) for row in negations],
     )
-    tones = Matcher(
-        langs,
-        [Rule(r["tone"], r["language"], r["match"], r["pattern"]) for r in tone_words],
-        negation_pairs,
-    )
-    return themes_, tones
 
 
 def _text(value: object) -> str | None:
@@ -301,40 +305,41 @@ THEME_COLUMNS = [
 TONE_COLUMNS = ["response_id", "text_tone", "positive_words", "negative_words", "tone_words"]
 
 
-def tag(responses, seeds: dict) -> tuple[list[dict], list[dict]]:
-    """Themes (one row per response x theme, with the rule that tagged it) and tone (one row
-    per response with text) of (response_id, verbatim, language_code) rows, by the seed rows
-    in `seeds` (voc_languages, voc_theme_rules, voc_tone_words, voc_negations)."""
-    theme_matcher, tone_matcher = matchers(
-        seeds["voc_languages"],
-        seeds["voc_theme_rules"],
-        seeds["voc_tone_words"],
-        seeds["voc_negations"],
+def tag_themes(responses, seeds: dict) -> list[dict]:
+    """One row per response x theme (with the rule that tagged it) of (response_id, verbatim,
+    language_code) rows, by the seed rows in `seeds` (voc_languages, voc_theme_rules,
+    voc_negations)."""
+    matcher = _matcher(
+        seeds["voc_languages"], seeds["voc_theme_rules"], "theme", seeds["voc_negations"]
     )
-    theme_rows, tone_rows = [], []
+    rows = []
     for response_id, text, language in responses:
-        for theme, match in themes(theme_matcher, text, language).items():
-            theme_rows.append(
-                dict(
-                    zip(
-                        THEME_COLUMNS,
-                        [
-                            response_id,
-                            theme,
-                            match.rule.language,
-                            match.rule.kind,
-                            match.rule.pattern,
-                            match.matched,
-                        ],
-                        strict=True,
-                    )
-                )
-            )
-        label, matches = tone(tone_matcher, text, language)
+        for theme, match in themes(matcher, text, language).items():
+            values = [
+                response_id,
+                theme,
+                match.rule.language,
+                match.rule.kind,
+                match.rule.pattern,
+                match.matched,
+            ]
+            rows.append(dict(zip(THEME_COLUMNS, values, strict=True)))
+    return rows
+
+
+def tag_tone(responses, seeds: dict) -> list[dict]:
+    """One row per response with text: its tone, by the seed rows in `seeds` (voc_languages,
+    voc_tone_words, voc_negations)."""
+    matcher = _matcher(
+        seeds["voc_languages"], seeds["voc_tone_words"], "tone", seeds["voc_negations"]
+    )
+    rows = []
+    for response_id, text, language in responses:
+        label, matches = tone(matcher, text, language)
         if label is None:
             continue
         signs = [(m.label == "positive") != m.negated for m in matches]
-        tone_rows.append(
+        rows.append(
             {
                 "response_id": response_id,
                 "text_tone": label,
@@ -343,4 +348,4 @@ def tag(responses, seeds: dict) -> tuple[list[dict], list[dict]]:
                 "tone_words": "; ".join(("not " if m.negated else "") + m.matched for m in matches),
             }
         )
-    return theme_rows, tone_rows
+    return rows

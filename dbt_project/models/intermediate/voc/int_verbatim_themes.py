@@ -7,7 +7,7 @@ against hand-labelled verbatims in tests/transform/test_verbatims.py.
 
 import pandas as pd
 
-from orchestration.transform.verbatims import THEME_COLUMNS, tag
+from orchestration.transform.verbatims import THEME_COLUMNS, tag_themes
 from orchestration.transform.voc_model import read
 
 
@@ -18,10 +18,9 @@ def model(dbt, session):
         {
             "voc_languages": dbt.ref("voc_languages"),
             "voc_theme_rules": dbt.ref("voc_theme_rules"),
-            "voc_tone_words": dbt.ref("voc_tone_words"),
             "voc_negations": dbt.ref("voc_negations"),
         },
     )
-    themes, _ = tag(responses, seeds)
+    themes = tag_themes(responses, seeds)
     frame = pd.DataFrame(themes, columns=THEME_COLUMNS)
     return frame.astype("string")

@@ -5,7 +5,7 @@ way), beside the score-based emotion of fct_survey_responses.
 
 import pandas as pd
 
-from orchestration.transform.verbatims import TONE_COLUMNS, tag
+from orchestration.transform.verbatims import TONE_COLUMNS, tag_tone
 from orchestration.transform.voc_model import read
 
 
@@ -15,12 +15,11 @@ def model(dbt, session):
         dbt.ref("int_survey_responses_identified"),
         {
             "voc_languages": dbt.ref("voc_languages"),
-            "voc_theme_rules": dbt.ref("voc_theme_rules"),
             "voc_tone_words": dbt.ref("voc_tone_words"),
             "voc_negations": dbt.ref("voc_negations"),
         },
     )
-    _, tones = tag(responses, seeds)
+    tones = tag_tone(responses, seeds)
     frame = pd.DataFrame(tones, columns=TONE_COLUMNS)
     return frame.astype(
         {

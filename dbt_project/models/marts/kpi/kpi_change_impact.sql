@@ -12,7 +12,7 @@
 {%- for model in var('change_impact_models') %}
 -- depends_on: {{ ref(model) }}
 {%- endfor %}
-{%- set scopes = ['channel', 'queue_key', 'reason', 'segment'] -%}
+{%- set scopes = change_scope_columns() -%}
 {%- set kpis = change_impact_kpis(var('change_impact_models')) %}
 with
 

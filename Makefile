@@ -12,7 +12,10 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser run test unit lint fix ui docs bench clean
+# Both cores: each test file runs whole on one of two workers (its module fixtures once).
+PYTEST := $(BIN)/pytest -n 2 --dist loadfile
+
+.PHONY: install browser run test unit test-long lint fix ui docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +38,17 @@ browser: $(CHROMIUM)
 run: install
 	$(BIN)/cjm demo
 
-## test: lint, then every test (unit, dbt, Dagster, end-to-end)
+## test: lint, then every test but the long scenarios (unit, dbt, Dagster, end-to-end, browser)
 test: install browser lint
-	$(BIN)/pytest
+	$(PYTEST) -m "not long"
 
-## unit: the fast tests only (no end-to-end pipeline runs)
+## unit: the fast lane, no pipeline run (every dbt unit test included)
 unit: install
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow and not long"
+
+## test-long: the long scenarios (a month of 8,000 customers with planted changes and themes)
+test-long: install
+	$(PYTEST) -m long
 
 ## bench: benchmark tier $(TIER) (S: 10k customers x 30 days, a few minutes); see README
 TIER ?= S

@@ -14,6 +14,17 @@ REPO = Path(__file__).resolve().parent.parent
 CJM = Path(sys.executable).with_name("cjm")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt manifest once, before any test (and before xdist starts its workers), so
+    tests on both workers find it current and none re-parses it under another."""
+    if hasattr(config, "workerinput"):
+        return
+    from orchestration.settings import Settings
+    from orchestration.transform.project import ensure_manifest
+
+    ensure_manifest(Settings.from_env(home=REPO / "data"))
+
+
 @pytest.fixture
 def cjm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh CJM_HOME for one test; the settings object reads it from the environment."""

@@ -79,6 +79,33 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
     return lines
 
 
+def batch_check_result(con, gate: rules.GateConfig) -> dg.AssetCheckResult:
+    """The batch rules on one source's pending files (the `raw_expectations` check of its
+    ingestion asset): files rejected whole, the kept-out share, missing days, the volume band;
+    the failures and what to do about them in the description."""
+    from expectations import suites
+    from expectations.validation import validate
+
+    summary = frames.batch_summary(con, gate)
+    outcomes = [validate(f"{gate.source}_batch", summary, suites.batch_suite(gate))]
+    volume = frames.daily_volume(con, gate)
+    if gate.daily or gate.volume:
+        outcomes.append(validate(f"{gate.source}_volume", volume, suites.volume_suite(gate)))
+    details = _batch_details(con, gate, summary, volume)
+    row = summary.iloc[0]
+    return _result(
+        outcomes,
+        {
+            "pending_files": int(row.files),
+            "rows_read": int(row.rows_read),
+            "rows_kept_out": int(row.rows_kept_out),
+            "quarantined_share": float(row.quarantined_share),
+            "days_judged": len(volume),
+        },
+        details,
+    )
+
+
 def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset_key(spec),
@@ -93,33 +120,12 @@ def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         ),
     )
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        from expectations import suites
-        from expectations.validation import validate
-
-        gate = rules.for_source(spec.name)
         con = warehouse.connect(read_only=True)
         try:
-            summary = frames.batch_summary(con, gate)
-            outcomes = [validate(f"{spec.name}_batch", summary, suites.batch_suite(gate))]
-            volume = frames.daily_volume(con, gate)
-            if gate.daily or gate.volume:
-                outcomes.append(validate(f"{spec.name}_volume", volume, suites.volume_suite(gate)))
-            details = _batch_details(con, gate, summary, volume)
+            return batch_check_result(con, rules.for_source(spec.name))
         finally:
             con.close()
             _release_memory()
-        row = summary.iloc[0]
-        return _result(
-            outcomes,
-            {
-                "pending_files": int(row.files),
-                "rows_read": int(row.rows_read),
-                "rows_kept_out": int(row.rows_kept_out),
-                "quarantined_share": float(row.quarantined_share),
-                "days_judged": len(volume),
-            },
-            details,
-        )
 
     return _check
 

@@ -24,6 +24,8 @@ from orchestration.quality import rules
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from reports.rollup import find_kpi, headline_kpis, rollup
 
+pytestmark = pytest.mark.slow  # a real dbt build of a copied project: the slow lane
+
 MODEL_SQL = """
 with
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import run_cjm
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.settings import Settings
 
@@ -112,6 +113,7 @@ def test_nightly_schedule_runs_at_two_and_is_on_by_default() -> None:
     assert schedule.job_name == "nightly"
 
 
+@pytest.mark.slow  # a real process: the slow lane
 def test_dagster_definitions_validate_passes(tmp_path: Path) -> None:
     env = {**os.environ, "CJM_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")

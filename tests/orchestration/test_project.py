@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.transform.project import DBT_EXECUTABLE, ensure_manifest, manifest_is_stale
 
@@ -25,6 +27,7 @@ def _project_copy(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.mark.slow  # a real process: the slow lane
 def test_a_run_parses_partially_from_the_prepared_manifest(cjm_home: Path, tmp_path) -> None:
     project = _project_copy(tmp_path)
     assert manifest_is_stale(project)

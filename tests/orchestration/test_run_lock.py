@@ -17,6 +17,7 @@ from orchestration.settings import Settings
 from tests.conftest import run_cjm
 
 
+@pytest.mark.slow  # a real process: the slow lane
 def test_a_second_command_stops_at_once_naming_the_first(cjm_home: Path) -> None:
     settings = Settings.from_env()
     with exclusive(settings, "run"):
@@ -31,6 +32,7 @@ def test_a_second_command_stops_at_once_naming_the_first(cjm_home: Path) -> None
         pass
 
 
+@pytest.mark.slow  # a real process: the slow lane
 def test_a_build_file_held_by_another_process_is_named_in_one_line(cjm_home: Path) -> None:
     settings = Settings.from_env()
     settings.prepare()
@@ -59,6 +61,7 @@ def test_known_causes_are_named() -> None:
     assert explain("plain error\nsecond line") == "plain error"
 
 
+@pytest.mark.slow  # a real process: the slow lane
 def test_a_full_disk_is_named_in_one_line(tmp_path: Path) -> None:
     """CJM_HOME on a 3 MB file system that a 1 MB landing file fills during the run (Dagster's
     own storage is the first to fail): one line, no traceback, even though the log cannot be

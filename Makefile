@@ -44,7 +44,7 @@ test: install browser lint
 
 ## unit: the fast lane, no pipeline run (every dbt unit test included)
 unit: install
-	$(PYTEST) -m "not slow and not long"
+	$(BIN)/pytest -n 2 --dist load -m "not slow and not long"
 
 ## test-long: the long scenarios (a month of 8,000 customers with planted changes and themes)
 test-long: install

@@ -141,7 +141,12 @@ FAULTS: dict[str, tuple[Callable[[Night], None], str | None, tuple[str, ...]]] =
     "kept_out_share_above_threshold": (
         _broken_export,
         "contact_center",
-        ("(quarantined_share)", "30 of", "rows kept out", "threshold 1.00%"),
+        (
+            "(quarantined_share)",
+            "30 of",
+            "rows kept out",
+            f"threshold {rules.for_source('contact_center').max_quarantined_share:.2%}",
+        ),
     ),
     "volume_collapse": (
         _web_volume_collapse,

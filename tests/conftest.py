@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,12 +127,19 @@ def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 def run_dbt(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run dbt in dbt_project/ against `home`'s warehouse, as an analytics engineer would."""
+    """Run dbt in dbt_project/ against `home`'s warehouse, as an analytics engineer would.
+
+    Its target folder is the home's own (seeded with the prepared partial parse): dbt rewrites
+    `target/manifest.json` in place, and a `cjm run` on the other worker reads the project's."""
+    target = home.with_name(home.name + ".dbt-target")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "dbt_project/target/partial_parse.msgpack", target)
     env = {
         **os.environ,
         "CJM_HOME": str(home),
         "CJM_PII_SALT": "test-salt",
         "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DBT_TARGET_PATH": str(target),
         "DO_NOT_TRACK": "1",
     }
     return subprocess.run(

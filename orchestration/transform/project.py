@@ -54,24 +54,42 @@ def parse_manifest(env: dict[str, str], project_dir: Path = DBT_PROJECT_DIR) -> 
     written here (dagster-dbt copies it into the run's target folder); parsed with another
     profile (another target, or another CJM_HOME) dbt re-parses everything, ~5 s a run. Parsing
     opens no connection, so it never locks the warehouse.
+
+    dbt writes its files in place; it parses into a folder of its own and each file then
+    replaces the old one whole, so a process loading the definitions at that moment (another
+    run, the UI) reads the old manifest or the new one, never half of one.
     """
-    completed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}{completed.stderr}")
+    target = project_dir / "target"
+    scratch = target / f".parse-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    if (target / "partial_parse.msgpack").exists():  # dbt re-parses only what changed
+        shutil.copy(target / "partial_parse.msgpack", scratch)
+    try:
+        completed = subprocess.run(
+            [
+                str(DBT_EXECUTABLE),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+                "--target-path",
+                str(scratch),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{completed.stdout}{completed.stderr}")
+        for written in scratch.iterdir():
+            if written.is_file():
+                os.replace(written, target / written.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def prune_run_targets(project_dir: Path = DBT_PROJECT_DIR, keep: int = _KEEP_RUN_TARGETS) -> None:

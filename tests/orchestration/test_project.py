@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -27,12 +28,27 @@ def _project_copy(tmp_path: Path) -> Path:
     return project
 
 
+def _a_reparse_replaces_the_manifest_whole(project: Path) -> None:
+    """A process that opened the manifest before a re-parse still reads all of the old one,
+    and the path then holds the new one: each file is replaced, never rewritten in place."""
+    manifest = project / "target" / "manifest.json"
+    with manifest.open() as reader:
+        old_inode = os.fstat(reader.fileno()).st_ino
+        (project / "models/staging").joinpath("_touched.yml").write_text("version: 2\n")
+        ensure_manifest(Settings.from_env(), project)
+        assert json.load(reader)["metadata"]["dbt_schema_version"]
+    assert not manifest_is_stale(project)
+    assert manifest.stat().st_ino != old_inode
+    assert [p.name for p in (project / "target").iterdir() if p.name.startswith(".parse")] == []
+
+
 @pytest.mark.slow  # a real process: the slow lane
 def test_a_run_parses_partially_from_the_prepared_manifest(cjm_home: Path, tmp_path) -> None:
     project = _project_copy(tmp_path)
     assert manifest_is_stale(project)
     ensure_manifest(Settings.from_env(), project)
     assert not manifest_is_stale(project)
+    _a_reparse_replaces_the_manifest_whole(project)
     # what dagster-dbt does for a run: copy partial_parse.msgpack into the run's target folder
     run_target = project / "target" / "run-1"
     run_target.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -90,7 +92,6 @@ def e2e_day(offset: int) -> str:
 
 
 def copy_days(simulated: Path, home: Path, days: range) -> None:
-    import shutil
 
     for source_dir in (simulated / "landing").iterdir():
         for offset in days:
@@ -99,31 +100,60 @@ def copy_days(simulated: Path, home: Path, days: range) -> None:
                 shutil.copytree(folder, home / "landing" / source_dir.name / e2e_day(offset))
 
 
+def _made_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, make) -> Path:
+    """A folder `make(folder)` fills once per test session, even across xdist workers: the
+    first worker to ask makes it under a lock, the others wait and reuse it (read only)."""
+    if worker_id == "master":  # no xdist: this process is the session
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent  # one per session, above every worker's
+    folder = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def simulated(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """A clean simulated sample: landing/ and truth/ for ten days."""
     import datetime as dt
 
     from orchestration.simulator import SimulationParams, simulate
 
-    out = tmp_path_factory.mktemp("simulated")
-    params = SimulationParams(
-        customers=250,
-        days=E2E_HISTORY_DAYS + 2,
-        seed=17,
-        dirty_rate=0.0,
-        start=dt.date.fromisoformat(E2E_START),
-    )
-    simulate(params, out / "landing", out / "truth")
-    return out
+    def make(out: Path) -> None:
+        params = SimulationParams(
+            customers=250,
+            days=E2E_HISTORY_DAYS + 2,
+            seed=17,
+            dirty_rate=0.0,
+            start=dt.date.fromisoformat(E2E_START),
+        )
+        simulate(params, out / "landing", out / "truth")
+
+    return _made_once(tmp_path_factory, worker_id, "simulated", make)
 
 
 @pytest.fixture(scope="session")
-def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The first eight days, run once through `cjm run`: (home, completed process)."""
-    home = tmp_path_factory.mktemp("published") / "home"
-    copy_days(simulated, home, range(E2E_HISTORY_DAYS))
-    return home, run_cjm(home, "run")
+def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    """The first eight days, run once through `cjm run`: (home, completed process). Shared
+    by every test on both workers: a test that writes to it works on a copy."""
+
+    def make(folder: Path) -> None:
+        copy_days(simulated, folder / "home", range(E2E_HISTORY_DAYS))
+        result = run_cjm(folder / "home", "run")
+        (folder / "run.json").write_text(
+            json.dumps([result.args, result.returncode, result.stdout, result.stderr])
+        )
+
+    folder = _made_once(tmp_path_factory, worker_id, "published", make)
+    args, code, stdout, stderr = json.loads((folder / "run.json").read_text())
+    return folder / "home", subprocess.CompletedProcess(args, code, stdout, stderr)
 
 
 def run_dbt(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:

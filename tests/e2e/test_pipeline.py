@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -161,8 +162,15 @@ def test_marts_hold_no_raw_email_phone_or_name(home: Path, first_run) -> None:
         assert _assert_no_pii(con, "marts") >= 13  # every mart but dim_date has text
 
 
-def test_analytics_engineer_can_run_dbt_directly(home: Path, first_run) -> None:
-    result = run_dbt(home, "build", "--select", "staging")
+def _copy(home: Path, tmp_path: Path) -> Path:
+    """A copy to write to: the published home is shared with the other worker's tests."""
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    return copy
+
+
+def test_analytics_engineer_can_run_dbt_directly(home: Path, first_run, tmp_path: Path) -> None:
+    result = run_dbt(_copy(home, tmp_path), "build", "--select", "staging")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "Completed successfully" in result.stdout
 
@@ -216,9 +224,10 @@ def test_warehouse_finds_what_the_simulator_planted(home: Path, first_run, simul
 def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path: Path) -> None:
     import json
 
-    result = run_dbt(home, "docs", "generate", "--target-path", str(tmp_path))
+    target = tmp_path / "target"
+    result = run_dbt(_copy(home, tmp_path), "docs", "generate", "--target-path", str(target))
     assert result.returncode == 0, result.stdout[-3000:]
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     assert len(models) >= 23
     assert not [m["name"] for m in models if not m["description"].strip()]
@@ -229,5 +238,5 @@ def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path
         assert "One row per" in model["description"] or "one row per" in model["description"], (
             model["name"]
         )
-    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
     assert any(key.endswith("fct_touchpoints") for key in catalog["nodes"])

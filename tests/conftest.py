@@ -55,30 +55,6 @@ def run_cjm(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
     )
 
 
-def run_cjm_in_parallel(homes: list[Path], *args: str, timeout: int = 900) -> list[int]:
-    """Run `cjm` in several homes at once (independent homes share nothing); exit codes in
-    order. Each run's terminal output goes to `output_of(home)`."""
-    runs = []
-    for home in homes:
-        output_of(home).parent.mkdir(parents=True, exist_ok=True)
-        with output_of(home).open("w") as out:
-            runs.append(
-                subprocess.Popen(
-                    [str(CJM), *args],
-                    cwd=REPO,
-                    env=_cjm_env(home),
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-    return [run.wait(timeout=timeout) for run in runs]
-
-
-def output_of(home: Path) -> Path:
-    """Where `run_cjm_in_parallel` wrote a home's terminal output: beside the home."""
-    return home.with_name(home.name + ".out")
-
-
 # One simulated history and one published home, shared by the end-to-end modules (each full
 # run of the pipeline costs tens of seconds). Tests that change a home work on a copy.
 E2E_START = "2026-09-01"
@@ -154,6 +130,37 @@ def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory, wor
     folder = _made_once(tmp_path_factory, worker_id, "published", make)
     args, code, stdout, stderr = json.loads((folder / "run.json").read_text())
     return folder / "home", subprocess.CompletedProcess(args, code, stdout, stderr)
+
+
+def build_without_dagster(home: Path, publish_and_report: bool = False) -> None:
+    """The nightly's own steps on `home`, without Dagster and without its checks (Great
+    Expectations and dbt's data tests): every landing file loaded by the loader, the models
+    built by `dbt build`, and with `publish_and_report` the publication (`cjm.duckdb`, Parquet)
+    and the pages.
+
+    For cases that differ from a whole run only in their data (a platform alone, the clean twin
+    of a dirty sample): a whole `cjm run` costs ~60 s of CPU here, this about a fifth. What only
+    the orchestration shows (the gate, write-audit-publish, kills, the lock) has its own
+    `cjm run`s in tests/e2e."""
+    import duckdb
+
+    from orchestration.ingestion import loader
+    from orchestration.ingestion.sources import SOURCES
+    from orchestration.publish.writer import publish
+    from orchestration.settings import Settings
+    from reports.build import build_reports
+
+    settings = Settings.from_env(home=home)
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("set TimeZone = 'UTC'")
+        for spec in SOURCES.values():
+            loader.ingest_source(con, spec, settings.landing_dir, batch_id="test", salt="test-salt")
+    result = run_dbt(home, "build", "--exclude", "resource_type:unit_test", "resource_type:test")
+    assert result.returncode == 0, result.stdout[-4000:]
+    if publish_and_report:
+        publish(settings, "build-without-dagster", [])
+        build_reports(settings, blocked=None)
 
 
 def run_dbt(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.publish import fingerprint
 from orchestration.resources import CjmSettings, Warehouse
-from orchestration.transform.dbt_output import dbt_output_to_run_log
+from orchestration.transform.dbt_output import dbt_output_to_run_log, read_ahead
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project, prune_run_targets
 from orchestration.transform.withdrawals import withdrawn_since_last_build
 
@@ -67,6 +67,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             args.append("--full-refresh")
         with settings.child_environment():  # dbt's profile reads the home from its environment
             invocation = dbt.cli(args, context=context)
+        read_ahead(invocation.process)
         with dbt_output_to_run_log():  # dbt's stream in the log, progress on the terminal
             yield from invocation.stream()
         prune_run_targets()

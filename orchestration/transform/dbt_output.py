@@ -1,5 +1,5 @@
-"""dbt's own output during a run: the whole stream in the run log, a progress line on the
-terminal every quarter of the nodes."""
+"""dbt's own output during a run: read ahead of Dagster, the whole stream in the run log, a
+progress line on the terminal every quarter of the nodes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import contextlib
 import datetime as dt
 import io
 import os
+import queue
 import re
+import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 
 from orchestration.logging import RUN_LOG_ENV
@@ -62,3 +65,45 @@ def dbt_output_to_run_log() -> Iterator[None]:
         contextlib.redirect_stdout(_DbtOutput(log, sys.stderr)),
     ):
         yield
+
+
+class _ReadAhead:
+    """A dbt process's stdout, drained by a thread as fast as dbt writes it.
+
+    dagster-dbt reads dbt's event lines one at a time, between turning each into Dagster
+    events (~1,800 a night, each stored): read directly, the pipe fills, dbt's threads block on
+    their log lock and the whole build waits on Dagster (~12 s of a 35 s build on the demo
+    sample). Read ahead, dbt runs at its own pace and Dagster catches up behind it."""
+
+    def __init__(self, pipe) -> None:
+        self._pipe = pipe
+        self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._drain, name="dbt-stdout", daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        try:
+            for line in self._pipe:
+                self._lines.put(line)
+        finally:
+            self._lines.put(None)
+
+    @property
+    def closed(self) -> bool:
+        return self._pipe.closed and self._lines.empty()
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (line := self._lines.get()) is not None:
+            yield line
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._reader.join()
+        self._pipe.close()
+
+
+def read_ahead(process: subprocess.Popen) -> None:
+    """Let `process` (dagster-dbt's dbt) write its stdout without waiting for its reader."""
+    process.stdout = _ReadAhead(process.stdout)

@@ -132,11 +132,13 @@ def published_run(simulated: Path, tmp_path_factory: pytest.TempPathFactory, wor
     return folder / "home", subprocess.CompletedProcess(args, code, stdout, stderr)
 
 
-def build_without_dagster(home: Path, publish_and_report: bool = False) -> None:
-    """The nightly's own steps on `home`, without Dagster and without its checks (Great
-    Expectations and dbt's data tests): every landing file loaded by the loader, the models
-    built by `dbt build`, and with `publish_and_report` the publication (`cjm.duckdb`, Parquet)
-    and the pages.
+def build_without_dagster(
+    home: Path, data_tests: bool = False, publish_and_report: bool = False
+) -> None:
+    """The nightly's own steps on `home`, without Dagster and its Great Expectations checks:
+    every landing file loaded by the loader, the models built by `dbt build` (with
+    `data_tests`, dbt's data tests too), and with `publish_and_report` the publication
+    (`cjm.duckdb`, Parquet) and the pages.
 
     For cases that differ from a whole run only in their data (a platform alone, the clean twin
     of a dirty sample): a whole `cjm run` costs ~60 s of CPU here, this about a fifth. What only
@@ -156,7 +158,8 @@ def build_without_dagster(home: Path, publish_and_report: bool = False) -> None:
         con.execute("set TimeZone = 'UTC'")
         for spec in SOURCES.values():
             loader.ingest_source(con, spec, settings.landing_dir, batch_id="test", salt="test-salt")
-    result = run_dbt(home, "build", "--exclude", "resource_type:unit_test", "resource_type:test")
+    excluded = ["resource_type:unit_test"] + ([] if data_tests else ["resource_type:test"])
+    result = run_dbt(home, "build", "--exclude", *excluded)
     assert result.returncode == 0, result.stdout[-4000:]
     if publish_and_report:
         publish(settings, "build-without-dagster", [])

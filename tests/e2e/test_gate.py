@@ -9,7 +9,8 @@ through five nights of one more day of landing files, each night's outcome recor
    share blocks; the operator accepts the broken export (`cjm accept`);
 2. the fax contact fails a dbt test: blocked with one clear line;
 3. the fax file is delivered again, corrected: the night publishes, the broken export's rows
-   and the out-of-range score kept out and counted, the duplicate collapsed;
+   and the out-of-range score kept out and counted, the duplicate collapsed, while a BI
+   reader holds the published file open;
 4. the contacts file is delivered again without the bogus contact: it leaves the facts;
 5. nothing new: the rebuild is skipped and the publication stands.
 
@@ -30,7 +31,7 @@ import duckdb
 import pytest
 
 from tests.conftest import E2E_HISTORY_DAYS, copy_days, e2e_day, run_cjm
-from tests.e2e.conftest import published_content
+from tests.e2e.conftest import bi_reader, published_content
 
 pytestmark = pytest.mark.slow
 DAY = e2e_day(E2E_HISTORY_DAYS)
@@ -81,7 +82,9 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
     record["accepted"] = run_cjm(home, "accept", BROKEN, "--reason", REASON)
     record["failing_test"] = _blocked(home)
     fax.write_text(json.dumps({**first, "contact_id": "x1"}) + "\n")  # corrected, same name
-    record["published"] = run_cjm(home, "run")
+    with bi_reader(home / "warehouse/cjm.duckdb", home.parent) as reader:
+        record["published"] = run_cjm(home, "run")
+    record["reader"] = reader
     record["published_db"] = _published(home, "published")
     record["published_status"] = run_cjm(home, "status").stdout
     record["accepted_again"] = run_cjm(home, "accept", BROKEN, "--reason", "twice")
@@ -156,6 +159,17 @@ def test_failing_dbt_test_blocks_with_one_clear_line(nights: dict) -> None:
     assert "accepted_values_stg_contact_center__contacts_channel" in Path(log.group(1)).read_text()
     assert night["content"] == nights["before"]
     assert "BLOCKED" in night["status"]
+
+
+def test_reader_holding_the_published_file_never_blocks_the_run(nights: dict) -> None:
+    assert nights["published"].returncode == 0, nights["published"].stderr[-3000:]
+    consistent, old_last_day, queries = nights["reader"]
+    assert consistent == "True"  # the reader kept its snapshot through the swap
+    assert int(queries) > 10  # it kept querying the KPI table during the run
+    [(new_last_day,)] = _rows(
+        nights["published_db"], "select max(touchpoint_date) from marts.fct_touchpoints"
+    )
+    assert str(new_last_day) > old_last_day  # a new reader sees the new publication
 
 
 def test_a_corrected_file_withdraws_a_bogus_record_from_the_published_facts(

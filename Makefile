@@ -12,8 +12,10 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Both cores: each test file runs whole on one of two workers (its module fixtures once).
-PYTEST := $(BIN)/pytest -n 2 --dist loadfile
+# Both cores: each test file runs whole on one of two workers (its module fixtures once), in the
+# order collected, so the end-to-end files (the longest) start first; xdist's default starts with
+# the files of most tests and left a long file running alone at the end.
+PYTEST := $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 .PHONY: install browser run test unit test-long lint fix ui docs bench clean
 

@@ -1,36 +1,51 @@
-"""Write-audit-publish under faults: bad data never reaches warehouse/cjm.duckdb.
+"""Write-audit-publish under faults and kills: bad data and killed runs never reach
+warehouse/cjm.duckdb.
 
 One clean history is simulated and published once (tests/conftest.py); a copy of it then lives
 through five nights of one more day of landing files, each night's outcome recorded by the
-`nights` fixture and judged by one test:
+`nights` fixture and judged by the tests below:
 
 1. the day brings a broken export (30 malformed lines), a contact in a channel no model
    accepts, a duplicated contact, a bogus contact and an out-of-range score: the kept-out
    share blocks; the operator accepts the broken export (`cjm accept`);
-2. the fax contact fails a dbt test: blocked with one clear line;
-3. the fax file is delivered again, corrected: the night publishes, the broken export's rows
-   and the out-of-range score kept out and counted, the duplicate collapsed, while a BI
-   reader holds the published file open;
-4. the contacts file is delivered again without the bogus contact: it leaves the facts;
+2. a run killed in the middle of dbt leaves the publication as it was; the next run fails a
+   dbt test on the fax contact: blocked with one clear line;
+3. the fax file is delivered again, corrected; a run killed while publishing leaves the old
+   publication or the new one, never half; the next run publishes what an uninterrupted night
+   publishes, the broken export's rows and the out-of-range score kept out and counted, the
+   duplicate collapsed;
+4. the contacts file is delivered again without the bogus contact, while a BI reader holds the
+   published file open: the contact leaves the facts, the reader keeps its snapshot;
 5. nothing new: the rebuild is skipped and the publication stands.
 
 Each whole `cjm run` costs ~60 s of CPU, so the nights share one home instead of one copy
-each. Readers and kills beside a run: test_recovery.py; each rule of the gate alone:
-tests/orchestration/test_gate_faults.py.
+each. Each rule of the gate alone: tests/orchestration/test_gate_faults.py.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import E2E_HISTORY_DAYS, copy_days, e2e_day, run_cjm
+from tests.conftest import (
+    E2E_HISTORY_DAYS,
+    REPO,
+    build_without_dagster,
+    copy_days,
+    e2e_day,
+    run_cjm,
+)
 from tests.e2e.conftest import bi_reader, published_content
 
 pytestmark = pytest.mark.slow
@@ -49,6 +64,40 @@ def _blocked(home: Path) -> dict:
         "pages": {page.name: page.read_text() for page in (home / "reports").glob("*.html")},
         "content": published_content(home),
     }
+
+
+def _kill_run_when(home: Path, marker: str, delay_seconds: float) -> None:
+    """Start `cjm run`, SIGKILL its whole process group once `marker` is printed."""
+    env = {**os.environ, "CJM_HOME": str(home), "CJM_PII_SALT": "test-salt"}
+    env.pop("DAGSTER_HOME", None)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("cjm")), "run"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if marker in line:
+            time.sleep(delay_seconds)
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
+
+
+def _uninterrupted(home: Path) -> dict:
+    """What a night publishes from `home`'s landing files when nothing interrupts it: the
+    nightly's loader and dbt models on a fresh copy of the landing, published
+    (`build_without_dagster`)."""
+    fresh = home.parent / "uninterrupted"
+    shutil.copytree(home / "landing", fresh / "landing")
+    build_without_dagster(fresh, publish_and_report=True)
+    return published_content(fresh)
 
 
 def _published(home: Path, name: str) -> Path:
@@ -80,17 +129,23 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
     )
     record["quarantined"] = _blocked(home)
     record["accepted"] = run_cjm(home, "accept", BROKEN, "--reason", REASON)
+    _kill_run_when(home, "cjm_dbt_assets: started", 3.0)  # killed in the middle of dbt
+    record["killed_in_dbt"] = published_content(home)
     record["failing_test"] = _blocked(home)
     fax.write_text(json.dumps({**first, "contact_id": "x1"}) + "\n")  # corrected, same name
-    with bi_reader(home / "warehouse/cjm.duckdb", home.parent) as reader:
-        record["published"] = run_cjm(home, "run")
-    record["reader"] = reader
+    record["uninterrupted"] = _uninterrupted(home)
+    _kill_run_when(home, "published_warehouse: started", 0.0)  # killed while publishing
+    record["killed_publishing"] = published_content(home)
+    record["published"] = run_cjm(home, "run")
+    record["published_content"] = published_content(home)
     record["published_db"] = _published(home, "published")
     record["published_status"] = run_cjm(home, "status").stdout
     record["accepted_again"] = run_cjm(home, "accept", BROKEN, "--reason", "twice")
     record["good"] = good
     contacts.write_text(good)  # the corrected delivery, same name
-    record["corrected"] = run_cjm(home, "run")
+    with bi_reader(home / "warehouse/cjm.duckdb", home.parent) as reader:
+        record["corrected"] = run_cjm(home, "run")
+    record["reader"] = reader
     record["corrected_db"] = _published(home, "corrected")
     record["home"] = home
     return record
@@ -161,15 +216,36 @@ def test_failing_dbt_test_blocks_with_one_clear_line(nights: dict) -> None:
     assert "BLOCKED" in night["status"]
 
 
-def test_reader_holding_the_published_file_never_blocks_the_run(nights: dict) -> None:
+def _facts(content: dict) -> dict:
+    """Published content but the load bookkeeping: dim_source counts the files each source
+    loaded, and the nights' home loaded the fax file twice (delivered, then corrected) where
+    the uninterrupted reference read the landing once."""
+    return {table: rows for table, rows in content.items() if table != "marts.dim_source"}
+
+
+def test_killed_runs_leave_publication_intact_and_next_run_recovers(nights: dict) -> None:
+    before, uninterrupted = nights["before"], _facts(nights["uninterrupted"])
+    assert nights["killed_in_dbt"] == before  # the published file opens and is unchanged
+    killed_publishing = nights["killed_publishing"]
+    assert killed_publishing == before or _facts(killed_publishing) == uninterrupted  # never half
     assert nights["published"].returncode == 0, nights["published"].stderr[-3000:]
-    consistent, old_last_day, queries = nights["reader"]
+    assert _facts(nights["published_content"]) == uninterrupted  # as an uninterrupted night
+
+
+def test_reader_holding_the_published_file_never_blocks_the_run(nights: dict) -> None:
+    assert nights["corrected"].returncode == 0, nights["corrected"].stderr[-3000:]
+    consistent, last_day, queries = nights["reader"]
     assert consistent == "True"  # the reader kept its snapshot through the swap
     assert int(queries) > 10  # it kept querying the KPI table during the run
-    [(new_last_day,)] = _rows(
-        nights["published_db"], "select max(touchpoint_date) from marts.fct_touchpoints"
-    )
-    assert str(new_last_day) > old_last_day  # a new reader sees the new publication
+    assert last_day == DAY  # it held night 3's publication...
+    assert _rows(  # ...which held the contact the new publication no longer holds
+        nights["published_db"],
+        "select count(*) from marts.fct_contacts where contact_id = 'bogus-17'",
+    ) == [(1,)]
+    assert _rows(
+        nights["home"] / "warehouse/cjm.duckdb",
+        "select count(*) from marts.fct_contacts where contact_id = 'bogus-17'",
+    ) == [(0,)]  # a new reader sees the new publication
 
 
 def test_a_corrected_file_withdraws_a_bogus_record_from_the_published_facts(

@@ -2,28 +2,29 @@
 warehouse/cjm.duckdb.
 
 One clean history is simulated and published once (tests/conftest.py); a copy of it then lives
-through five nights of one more day of landing files, each night's outcome recorded by the
+through four nights of one more day of landing files, each night's outcome recorded by the
 `nights` fixture and judged by the tests below:
 
 1. the day brings a broken export (30 malformed lines), a contact in a channel no model
-   accepts, a duplicated contact, a bogus contact and an out-of-range score: the kept-out
-   share blocks; the operator accepts the broken export (`cjm accept`);
+   accepts, a duplicated contact and an out-of-range score: the kept-out share blocks; the
+   operator accepts the broken export (`cjm accept`);
 2. a run killed in the middle of dbt leaves the publication as it was; the next run fails a
    dbt test on the fax contact: blocked with one clear line;
-3. the fax file is delivered again, corrected; a run killed while publishing leaves the old
-   publication or the new one, never half; the next run publishes what an uninterrupted night
-   publishes, the broken export's rows and the out-of-range score kept out and counted, the
-   duplicate collapsed;
-4. the contacts file is delivered again without the bogus contact, while a BI reader holds the
-   published file open: the contact leaves the facts, the reader keeps its snapshot;
-5. nothing new: the rebuild is skipped and the publication stands.
+3. the fax file is delivered again, corrected, and so is yesterday's (published) contacts file,
+   without its first contact; a run killed while publishing leaves the old publication or the
+   new one, never half; the next run, while a BI reader holds the published file open,
+   publishes what an uninterrupted night publishes: the broken export's rows and the
+   out-of-range score kept out and counted, the duplicate collapsed, yesterday's first
+   contact gone from the facts;
+4. nothing new: the rebuild is skipped and the publication stands.
 
-Each whole `cjm run` costs ~60 s of CPU, so the nights share one home instead of one copy
+Each whole `cjm run` costs ~55 s of CPU, so the nights share one home instead of one copy
 each. Each rule of the gate alone: tests/orchestration/test_gate_faults.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import os
@@ -49,7 +50,8 @@ from tests.conftest import (
 from tests.e2e.conftest import bi_reader, published_content
 
 pytestmark = pytest.mark.slow
-DAY = e2e_day(E2E_HISTORY_DAYS)
+DAY = e2e_day(E2E_HISTORY_DAYS)  # the nights' new day
+PUBLISHED_DAY = e2e_day(E2E_HISTORY_DAYS - 1)  # the last day already published
 BROKEN = f"contact_center/{DAY}/contacts_retry.jsonl"
 REASON = "retry export, known broken"
 
@@ -111,13 +113,13 @@ def _published(home: Path, name: str) -> Path:
 def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     home = tmp_path_factory.mktemp("nights") / "home"
     shutil.copytree(published, home)
-    record: dict = {"before": published_content(home)}
+    record: dict = {"before": published_content(home), "home": home}
+    record["before_db"] = _published(home, "before")
     copy_days(simulated, home, range(E2E_HISTORY_DAYS, E2E_HISTORY_DAYS + 1))
     contacts = home / "landing/contact_center" / DAY / "contacts.jsonl"
-    good = contacts.read_text()
-    first = json.loads(good.splitlines()[0])
-    bogus = {**first, "contact_id": "bogus-17"}
-    contacts.write_text(good + json.dumps(bogus) + "\n" + good.splitlines()[0] + "\n")
+    lines = contacts.read_text().splitlines()
+    first = json.loads(lines[0])
+    contacts.write_text("\n".join([*lines, lines[0]]) + "\n")  # a contact delivered twice
     (home / "landing" / BROKEN).write_text('{"contact_id": "broken\n' * 30)
     fax = home / "landing/contact_center" / DAY / "fax.jsonl"  # a channel no model accepts
     fax.write_text(json.dumps({**first, "contact_id": "x1", "channel": "fax"}) + "\n")
@@ -127,27 +129,30 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
         "response_id,survey_type,customer_id,responded_at,nps\r\n"
         f"r-out-of-range,relationship,C0000001,{DAY} 10:00:00,11\r\n"
     )
+    # night 1
     record["quarantined"] = _blocked(home)
     record["accepted"] = run_cjm(home, "accept", BROKEN, "--reason", REASON)
+    # night 2
     _kill_run_when(home, "cjm_dbt_assets: started", 3.0)  # killed in the middle of dbt
     record["killed_in_dbt"] = published_content(home)
     record["failing_test"] = _blocked(home)
-    fax.write_text(json.dumps({**first, "contact_id": "x1"}) + "\n")  # corrected, same name
+    # night 3: the fax file corrected, and yesterday's (published) contacts delivered again
+    # without their first contact
+    fax.write_text(json.dumps({**first, "contact_id": "x1"}) + "\n")
+    yesterday = home / "landing/contact_center" / PUBLISHED_DAY / "contacts.jsonl"
+    record["yesterday"] = yesterday.read_text().splitlines()
+    yesterday.write_text("".join(line + "\n" for line in record["yesterday"][1:]))
     record["uninterrupted"] = _uninterrupted(home)
     _kill_run_when(home, "published_warehouse: started", 0.0)  # killed while publishing
     record["killed_publishing"] = published_content(home)
-    record["published"] = run_cjm(home, "run")
+    with bi_reader(home / "warehouse/cjm.duckdb", home.parent) as reader:
+        record["published"] = run_cjm(home, "run")
+    record["reader"] = reader
     record["published_content"] = published_content(home)
     record["published_db"] = _published(home, "published")
     record["published_status"] = run_cjm(home, "status").stdout
     record["accepted_again"] = run_cjm(home, "accept", BROKEN, "--reason", "twice")
-    record["good"] = good
-    contacts.write_text(good)  # the corrected delivery, same name
-    with bi_reader(home / "warehouse/cjm.duckdb", home.parent) as reader:
-        record["corrected"] = run_cjm(home, "run")
-    record["reader"] = reader
-    record["corrected_db"] = _published(home, "corrected")
-    record["home"] = home
+    record["duplicated"] = first["contact_id"]
     return record
 
 
@@ -218,8 +223,8 @@ def test_failing_dbt_test_blocks_with_one_clear_line(nights: dict) -> None:
 
 def _facts(content: dict) -> dict:
     """Published content but the load bookkeeping: dim_source counts the files each source
-    loaded, and the nights' home loaded the fax file twice (delivered, then corrected) where
-    the uninterrupted reference read the landing once."""
+    loaded, and the nights' home loaded the fax file and yesterday's contacts twice (delivered,
+    then corrected) where the uninterrupted reference read the landing once."""
     return {table: rows for table, rows in content.items() if table != "marts.dim_source"}
 
 
@@ -233,66 +238,52 @@ def test_killed_runs_leave_publication_intact_and_next_run_recovers(nights: dict
 
 
 def test_reader_holding_the_published_file_never_blocks_the_run(nights: dict) -> None:
-    assert nights["corrected"].returncode == 0, nights["corrected"].stderr[-3000:]
+    assert nights["published"].returncode == 0, nights["published"].stderr[-3000:]
     consistent, last_day, queries = nights["reader"]
     assert consistent == "True"  # the reader kept its snapshot through the swap
     assert int(queries) > 10  # it kept querying the KPI table during the run
-    assert last_day == DAY  # it held night 3's publication...
-    assert _rows(  # ...which held the contact the new publication no longer holds
-        nights["published_db"],
-        "select count(*) from marts.fct_contacts where contact_id = 'bogus-17'",
-    ) == [(1,)]
+    assert last_day == PUBLISHED_DAY  # it held the last publication
     assert _rows(
-        nights["home"] / "warehouse/cjm.duckdb",
-        "select count(*) from marts.fct_contacts where contact_id = 'bogus-17'",
-    ) == [(0,)]  # a new reader sees the new publication
+        nights["published_db"], "select max(touchpoint_date) from marts.fct_touchpoints"
+    ) == [(dt.date.fromisoformat(DAY),)]  # a new reader sees the new publication
 
 
-def test_a_corrected_file_withdraws_a_bogus_record_from_the_published_facts(
-    nights: dict,
-) -> None:
+def test_a_corrected_file_withdraws_a_published_record_from_the_facts(nights: dict) -> None:
     """A few bad rows in a good batch are normal in real feeds: an out-of-range score is kept
     out, a duplicated contact collapsed, and the night publishes (each rule's matrix case:
-    tests/orchestration/test_gate_faults.py). Then the same file name delivered again replaces
-    its first delivery: a contact only the first held leaves the incremental facts and the
-    publication (issue 17, finding 5)."""
-    db, good = nights["published_db"], nights["good"]
-    assert _rows(db, "select count(*) from marts.fct_contacts where contact_id = 'bogus-17'") == [
-        (1,)
-    ]
-    duplicated = json.loads(good.splitlines()[0])["contact_id"]
+    tests/orchestration/test_gate_faults.py). A file delivered again under the same name
+    replaces its first delivery: a contact only the first held leaves the incremental facts
+    and the publication, though it was published the night before (issue 17, finding 5)."""
+    db = nights["published_db"]
     assert _rows(
-        db, f"select count(*) from marts.fct_contacts where contact_id = '{duplicated}'"
+        db, f"select count(*) from marts.fct_contacts where contact_id = '{nights['duplicated']}'"
     ) == [(1,)]
     assert _rows(
         db, "select count(*) from marts.fct_survey_responses where response_id = 'r-out-of-range'"
     ) == [(0,)]
-    # the corrected fax file replaced the fax contact with one in a known channel
-    assert _rows(db, "select channel from marts.fct_contacts where contact_id = 'x1'") == [
-        (json.loads(good.splitlines()[0])["channel"],)
-    ]
     assert "score_out_of_range" in nights["published_status"]
-    assert nights["corrected"].returncode == 0, nights["corrected"].stderr[-3000:]
-    db = nights["corrected_db"]
-    assert _rows(db, "select count(*) from marts.fct_contacts where contact_id = 'bogus-17'") == [
-        (0,)
-    ]
-    assert _rows(
-        db, "select count(*) from marts.fct_touchpoints where contact_id = 'bogus-17'"
-    ) == [(0,)]
+    # the corrected fax file replaced the fax contact with one in a known channel
+    [(channel,)] = _rows(db, "select channel from marts.fct_contacts where contact_id = 'x1'")
+    assert channel != "fax"
+    withdrawn, *kept = [json.loads(line)["contact_id"] for line in nights["yesterday"]]
+    for table in ("marts.fct_contacts", "marts.fct_touchpoints"):
+        assert _rows(db, f"select count(*) from {table} where contact_id = '{withdrawn}'") == [(0,)]
     # every other contact of the file is still there, once
-    day_contacts = len(good.splitlines())
-    [(kept,)] = _rows(
+    [(still,)] = _rows(
         db,
-        f"select count(*) from marts.fct_contacts where contact_id in"
-        f" ({', '.join(repr(json.loads(line)['contact_id']) for line in good.splitlines())})",
+        "select count(*) from marts.fct_contacts where contact_id in"
+        f" ({', '.join(repr(contact) for contact in kept)})",
     )
-    assert kept == day_contacts
+    assert still == len(kept) > 0
     assert _rows(
         nights["home"] / "warehouse/build.duckdb",
         "select record ->> 'contact_id' from raw.superseded_rows"
-        " where record ->> 'contact_id' = 'bogus-17'",
-    ) == [("bogus-17",)]
+        f" where record ->> 'contact_id' = '{withdrawn}'",
+    ) == [(withdrawn,)]
+    with duckdb.connect(str(nights["before_db"]), read_only=True) as con:
+        assert con.execute(
+            f"select count(*) from marts.fct_contacts where contact_id = '{withdrawn}'"
+        ).fetchone() == (1,)  # it was published
 
 
 def test_rerun_with_nothing_new_skips_the_rebuild_and_keeps_the_publication(

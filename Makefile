@@ -40,9 +40,9 @@ browser: $(CHROMIUM)
 run: install
 	$(BIN)/cjm demo
 
-## test: lint, then every test but the long scenarios (unit, dbt, Dagster, end-to-end, browser)
+## test: lint, then every test (unit, dbt, Dagster, end-to-end, browser, the long scenario)
 test: install browser lint
-	$(PYTEST) -m "not long"
+	$(PYTEST)
 
 ## unit: the fast lane, no pipeline run (every dbt unit test included)
 unit: install

@@ -72,8 +72,8 @@ class _ReadAhead:
 
     dagster-dbt reads dbt's event lines one at a time, between turning each into Dagster
     events (~1,800 a night, each stored): read directly, the pipe fills, dbt's threads block on
-    their log lock and the whole build waits on Dagster (~12 s of a 35 s build on the demo
-    sample). Read ahead, dbt runs at its own pace and Dagster catches up behind it."""
+    their log lock and the whole build waits on Dagster. Read ahead, dbt runs at its own pace
+    and Dagster catches up behind it (the e2e sample's dbt step 33.5 -> 28.9 s)."""
 
     def __init__(self, pipe) -> None:
         self._pipe = pipe
@@ -86,6 +86,7 @@ class _ReadAhead:
             for line in self._pipe:
                 self._lines.put(line)
         finally:
+            self._pipe.close()
             self._lines.put(None)
 
     @property
@@ -100,8 +101,8 @@ class _ReadAhead:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._reader.join()
-        self._pipe.close()
+        """Nothing to wait for: the reader closes the pipe at dbt's end of output. (Waiting
+        here would hold an interrupted run until dbt finished, before dagster-dbt stops it.)"""
 
 
 def read_ahead(process: subprocess.Popen) -> None:

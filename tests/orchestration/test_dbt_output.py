@@ -34,3 +34,21 @@ def test_without_a_run_log_dbt_output_stays_on_stdout(monkeypatch, capsys) -> No
     with dbt_output_to_run_log():
         print("3 of 4 OK created sql view model x")
     assert "3 of 4 OK" in capsys.readouterr().out
+
+
+def test_dbt_never_waits_for_its_reader() -> None:
+    """dbt's stdout is drained as it is written: a process writing far more than a pipe holds
+    (64 KiB) ends before anyone reads a line, and every line then comes out in order."""
+    import subprocess
+
+    from orchestration.transform.dbt_output import read_ahead
+
+    writer = "import sys\nfor n in range(20000): sys.stdout.write(f'{n:09d}' * 10 + '\\n')"
+    process = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE)
+    read_ahead(process)
+    assert process.wait(timeout=30) == 0  # a plain pipe would block the writer here
+    with process.stdout as stdout:
+        lines = list(stdout)
+    assert len(lines) == 20000
+    assert lines[0] == b"000000000" * 10 + b"\n" and lines[-1].startswith(b"000019999")
+    assert stdout.closed

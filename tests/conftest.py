@@ -141,7 +141,7 @@ def build_without_dagster(
     (`cjm.duckdb`, Parquet) and the pages.
 
     For cases that differ from a whole run only in their data (a platform alone, the clean twin
-    of a dirty sample): a whole `cjm run` costs ~60 s of CPU here, this about a fifth. What only
+    of a dirty sample): a whole `cjm run` costs ~55 s of CPU here, this ~15-20 s. What only
     the orchestration shows (the gate, write-audit-publish, kills, the lock) has its own
     `cjm run`s in tests/e2e."""
     import duckdb

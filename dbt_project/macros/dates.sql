@@ -13,17 +13,18 @@
     )) as date) as date_day
 {%- endmacro %}
 
-{#- Whole seconds from start to end (dispatched: date_diff on DuckDB, dbt.datediff elsewhere). -#}
+{#- The exact seconds from start to end, fractions kept (a double): 10:00:00.75 -> 10:00:21.00
+    is 20.25 s, not the 21 second boundaries crossed. Round only for display (dispatched). -#}
 {% macro seconds_between(start, end) -%}
     {{ return(adapter.dispatch('seconds_between', 'cjm')(start, end)) }}
 {%- endmacro %}
 
 {% macro default__seconds_between(start, end) -%}
-    {{ dbt.datediff(start, end, 'second') }}
+    ({{ dbt.datediff(start, end, 'microsecond') }} / 1000000.0)
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start, end) -%}
-    date_diff('second', {{ start }}, {{ end }})
+    (date_diff('microsecond', {{ start }}, {{ end }}) / 1000000.0)
 {%- endmacro %}
 
 {#- The calendar day of a UTC timestamp in the centre's time zone (var `timezone`, an IANA

@@ -1,13 +1,24 @@
 {#- Every survey response with the slices the VoC models compare it by (docs/kpis.md): the survey
     touchpoint's stage, the rated contact's channel and reason (a relationship survey: channel
-    'survey', reason 'none'), the customer's segment and the verbatim's language. -#}
+    'survey', reason 'none'; a post-contact survey whose rated contact is unknown: 'unknown'
+    and 'unknown'), the customer's segment and the verbatim's language. -#}
 {% macro voc_responses() -%}
     select
         responses.response_id,
         responses.response_date,
         touchpoints.stage,
-        coalesce(contacts.channel, 'survey') as channel,
-        coalesce(contacts.reason, 'none') as reason,
+        -- a post-contact response whose rated contact is unknown: channel and reason 'unknown',
+        -- never 'survey' (the relationship survey's), so relationship NPS stays pure
+        case
+            when contacts.contact_id is not null then contacts.channel
+            when responses.survey_type = 'post_contact' then 'unknown'
+            else 'survey'
+        end as channel,
+        case
+            when contacts.contact_id is not null then contacts.reason
+            when responses.survey_type = 'post_contact' then 'unknown'
+            else 'none'
+        end as reason,
         coalesce(customers.segment, 'unknown') as segment,
         responses.language_code as language,
         responses.verbatim,

@@ -38,3 +38,17 @@
 {% macro duckdb__last_value_ignoring_nulls(expression) -%}
     last_value({{ expression }} ignore nulls)
 {%- endmacro %}
+
+{#- The first non-null value of an expression in a window frame (dispatched, as
+    last_value_ignoring_nulls). -#}
+{% macro first_value_ignoring_nulls(expression) -%}
+    {{ return(adapter.dispatch('first_value_ignoring_nulls', 'cjm')(expression)) }}
+{%- endmacro %}
+
+{% macro default__first_value_ignoring_nulls(expression) -%}
+    first_value({{ expression }}) ignore nulls
+{%- endmacro %}
+
+{% macro duckdb__first_value_ignoring_nulls(expression) -%}
+    first_value({{ expression }} ignore nulls)
+{%- endmacro %}

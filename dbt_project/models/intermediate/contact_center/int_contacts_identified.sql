@@ -97,10 +97,13 @@ identified as (
             by_email.customer_key,
             by_phone.customer_key,
             {{ anonymous_key("'contact'", 'contacts.contact_id') }}
-        ) as customer_key,
+        ) as leg_customer_key,
         -- the leg carried a CRM id, e-mail or phone: its contacts can be linked (repeats seen)
         coalesce(by_id.customer_key, by_email.customer_key, by_phone.customer_key) is not null
-            as is_customer_known
+            as is_leg_customer_known,
+        coalesce(
+            not by_id.is_anonymous or not by_email.is_anonymous or not by_phone.is_anonymous, false
+        ) as is_crm_customer
     from contacts
     left join identifiers as by_id
         on by_id.identifier_type = 'customer_id' and contacts.customer_id = by_id.identifier_value
@@ -112,6 +115,34 @@ identified as (
         on
             by_phone.identifier_type = 'phone_hash'
             and contacts.customer_phone_hash = by_phone.identifier_value
+
+),
+
+-- A contact is a chain: every leg belongs to the chain's customer, the customer of its first
+-- leg identified as a CRM customer, else of its first leg carrying any identifier, else the
+-- chain's first leg (an anonymous key). A bot leg handed off to an identified chat is the
+-- chat's customer's.
+chained as (
+
+    select
+        identified.*,
+        coalesce(
+            {{ first_value_ignoring_nulls(
+                'case when identified.is_crm_customer then identified.leg_customer_key end'
+            ) }} over chain_order,
+            {{ first_value_ignoring_nulls(
+                'case when identified.is_leg_customer_known then identified.leg_customer_key end'
+            ) }} over chain_order,
+            first_value(identified.leg_customer_key) over chain_order
+        ) as customer_key,
+        bool_or(identified.is_leg_customer_known) over (partition by identified.source_chain_id)
+            as is_customer_known
+    from identified
+    window chain_order as (
+        partition by identified.source_chain_id
+        order by identified.initiated_at, identified.contact_id
+        rows between unbounded preceding and unbounded following
+    )
 
 ),
 
@@ -128,18 +159,18 @@ queue_entries as (
     -- When the leg reached the agents: its queue entry, or, for an inbound leg an agent
     -- answered without queueing (a free agent took it at once), the answer: it waited 0 s.
     select
-        identified.*,
+        chained.*,
         case
-            when identified.channel in ('voice', 'chat')
+            when chained.channel in ('voice', 'chat')
                 then coalesce(
-                    identified.queued_at,
+                    chained.queued_at,
                     case
-                        when coalesce(identified.direction, 'inbound') <> 'outbound'
-                            then identified.answered_at
+                        when coalesce(chained.direction, 'inbound') <> 'outbound'
+                            then chained.answered_at
                     end
                 )
         end as queue_entered_at
-    from identified
+    from chained
 
 ),
 
@@ -234,20 +265,27 @@ final as (
         measured.is_queued and measured.answered_at is null and not measured.is_callback_requested
         and not measured.is_dropped
         and measured.queue_wait_seconds < {{ var('short_abandon_seconds') }} as is_short_abandon,
+        -- a leg the system dropped is neither offered nor handled, even after an answer
         measured.answered_at is not null and measured.channel in ('voice', 'chat', 'callback')
+        and not measured.is_dropped
             as is_handled_live,
-        (measured.answered_at is not null and measured.channel in ('voice', 'chat', 'callback'))
-        or (measured.channel = 'email' and measured.email_first_response_at is not null)
-            as is_handled,
-        measured.is_queued and measured.answered_at is not null
+        not measured.is_dropped
+        and (
+            (measured.answered_at is not null and measured.channel in ('voice', 'chat', 'callback'))
+            or (measured.channel = 'email' and measured.email_first_response_at is not null)
+        ) as is_handled,
+        measured.is_queued and measured.answered_at is not null and not measured.is_dropped
         and measured.queue_wait_seconds <= {{ var('service_level_seconds') }}
             as is_answered_within_service_level,
         measured.is_transferred,
         measured.initiation_method = 'transfer' as is_transfer_leg,
         measured.channel = 'callback' as is_callback_leg,
         coalesce(measured.ivr_outcome = 'contained', false) as is_contained,
-        coalesce(measured.disposition = 'resolved' or measured.ivr_outcome = 'contained', false)
-            as is_resolved,
+        -- a dropped leg cannot resolve anything, whatever its disposition says
+        not measured.is_dropped
+        and coalesce(
+            measured.disposition = 'resolved' or measured.ivr_outcome = 'contained', false
+        ) as is_resolved,
         measured.channel = 'email'
         and (
             measured.email_first_response_at is null

@@ -1,11 +1,13 @@
 {#-
-    The funnel as cohorts: customers who first entered the first stage (awareness) in a month,
+    The funnel as cohorts: customers whose journey started in the first stage (awareness) in a
+    month (their first stage entry of any stage is an awareness entry),
     and how many of them went on to reach each later stage in order, each step within
     var('stage_conversion_window_days') (14) of the step before (the window stage conversion uses).
     A customer reaches stage N when they enter it within the window after reaching stage N-1, so
     every stage holds at most the customers of the stage before: the widths can only narrow.
-    Customers whose journey starts later in the funnel (existing customers calling about an issue)
-    are not in a cohort. A stage no source with data can reach, and every stage after it, is
+    Customers whose journey starts later in the funnel (a first visit already on the pricing page,
+    existing customers calling about an issue) are in no cohort, even if they pass through
+    awareness later. A stage no source with data can reach, and every stage after it, is
     null ("no data"), not 0. Churn is an exit, not a funnel stage.
 -#}
 with recursive
@@ -44,13 +46,28 @@ staged_entries as (
 
 ),
 
+journey_starts as (
+
+    select
+        entries.customer_key,
+        min(entries.entered_at) as started_at
+    from entries
+    group by entries.customer_key
+
+),
+
 reached as (
 
+    -- the cohort: customers whose first stage entry is an entry into the first stage
     select
         staged_entries.customer_key,
         staged_entries.stage_order,
         min(staged_entries.entered_at) as reached_at
     from staged_entries
+    inner join journey_starts
+        on
+            staged_entries.customer_key = journey_starts.customer_key
+            and staged_entries.entered_at = journey_starts.started_at
     where staged_entries.stage_order = 1
     group by staged_entries.customer_key, staged_entries.stage_order
 

@@ -1,7 +1,8 @@
 {#-
     Voice-of-customer KPIs per period (week and month, in period_grain) x journey stage x channel
     x customer segment. The stage is the survey touchpoint's; the channel is the surveyed
-    contact's (post-contact surveys) or 'survey' (relationship surveys). Only valid scores count.
+    contact's (post-contact surveys; 'unknown' when the rated contact is not known) or 'survey'
+    (relationship surveys). Only valid scores count.
 -#}
 with
 

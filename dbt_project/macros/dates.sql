@@ -62,3 +62,10 @@
 {% macro duckdb__local_timestamp(timestamp) -%}
     timezone('{{ var("timezone") }}', cast({{ timestamp }} as timestamptz))
 {%- endmacro %}
+
+{#- Calendar days from the local date of one UTC timestamp to the local date of another, in the
+    centre's time zone (var `timezone`): 23:30 on 1 January to 00:30 on 3 January is 2 days, even
+    where the same instants fall on 1 and 2 January in UTC. -#}
+{% macro local_days_between(start, end) -%}
+    {{ dbt.datediff(local_date(start), local_date(end), 'day') }}
+{%- endmacro %}

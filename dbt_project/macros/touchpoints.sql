@@ -12,8 +12,8 @@
     {#- fct_journey_stages post-hook: a current stage's days_in_stage runs to the newest
         touchpoint of all customers, which moves with every load. -#}
     update {{ this }}
-    set days_in_stage = cast({{ dbt.datediff(
-        'entered_at', '(select max(started_at) from ' ~ ref('fct_touchpoints') ~ ')', 'day'
+    set days_in_stage = cast({{ local_days_between(
+        'entered_at', '(select max(started_at) from ' ~ ref('fct_touchpoints') ~ ')'
     ) }} as integer)
     where is_current
 {%- endmacro %}

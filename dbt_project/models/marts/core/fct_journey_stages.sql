@@ -115,10 +115,10 @@ final as (
         lead(entries.entered_at) over customer_entries as exited_at,
         coalesce(lead(entries.stage) over customer_entries, 'none') as next_stage,
         cast(
-            {{ dbt.datediff(
+            {{ local_days_between(
                 'entries.entered_at',
-                'coalesce(lead(entries.entered_at) over customer_entries, data_end.last_touchpoint_at)',
-                'day') }} as integer
+                'coalesce(lead(entries.entered_at) over customer_entries, data_end.last_touchpoint_at)'
+            ) }} as integer
         ) as days_in_stage,
         cast(entries.touchpoints as integer) as touchpoints,
         cast(entries.channels as integer) as channels,

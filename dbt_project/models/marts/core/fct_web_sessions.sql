@@ -34,21 +34,7 @@ sessions as (
         count(*) as events,
         sum(case when events.event_name in ('page_view', 'faq_view') then 1 else 0 end) as page_views,
         max(case when events.event_name = 'login' then 1 else 0 end) = 1 as has_login,
-        max(
-            case
-                when events.event_name = 'faq_view' or events.page_path like '/help%' then 1 else 0
-            end
-        ) = 1 as has_help_centre,
         max(case when events.event_name = 'search' then 1 else 0 end) = 1 as has_search,
-        max(
-            case
-                when
-                    events.page_path in ('/pricing', '/compare', '/checkout')
-                    or events.page_path like '/products/%'
-                    then 1
-                else 0
-            end
-        ) = 1 as has_consideration_page,
         max(case when events.event_name = 'purchase' then 1 else 0 end) = 1 as has_purchase,
         max(case when events.event_name = 'cancel_subscription' then 1 else 0 end) = 1
             as has_cancellation,
@@ -60,19 +46,74 @@ sessions as (
 
 ),
 
+-- The events the seed web_stage_signals makes help-centre or consideration signals (by
+-- canonical event name, page path pattern, or both).
+signals as (
+
+    select
+        events.session_id,
+        max(case when web_stage_signals.web_intent = 'help' then 1 else 0 end) = 1
+            as has_help_centre,
+        max(case when web_stage_signals.web_intent = 'consideration' then 1 else 0 end) = 1
+            as has_consideration_page
+    from events
+    inner join {{ ref('web_stage_signals') }} as web_stage_signals
+        on
+            (web_stage_signals.event_name is not null or web_stage_signals.page_path is not null)
+            and (
+                web_stage_signals.event_name is null
+                or events.event_name = web_stage_signals.event_name
+            )
+            and (
+                web_stage_signals.page_path is null
+                or events.page_path like web_stage_signals.page_path
+            )
+    group by events.session_id
+
+),
+
 landing as (
 
     select
         events.session_id,
         events.page_path as landing_page_path,
-        events.referrer,
-        events.utm_source,
-        events.utm_medium,
-        events.utm_campaign,
         events.device_type,
         events.vendor_session_id
     from events
     where events.is_session_start
+
+),
+
+-- The visit's traffic source: its first event carrying one (GA4's session_start carries none;
+-- its page_view does), the three fields from that same event. The referrer likewise.
+ordered_sources as (
+
+    select
+        events.session_id,
+        events.utm_source,
+        events.utm_medium,
+        events.utm_campaign,
+        row_number() over (
+            partition by events.session_id order by events.event_at, events.event_id
+        ) as source_rank
+    from events
+    where
+        events.utm_source is not null
+        or events.utm_medium is not null
+        or events.utm_campaign is not null
+
+),
+
+ordered_referrers as (
+
+    select
+        events.session_id,
+        events.referrer,
+        row_number() over (
+            partition by events.session_id order by events.event_at, events.event_id
+        ) as referrer_rank
+    from events
+    where events.referrer is not null
 
 ),
 
@@ -111,22 +152,22 @@ final as (
         cast(sessions.page_views as integer) as page_views,
         landing.landing_page_path,
         exits.exit_page_path,
-        landing.referrer,
-        landing.utm_source,
-        landing.utm_medium,
-        landing.utm_campaign,
+        ordered_referrers.referrer,
+        ordered_sources.utm_source,
+        ordered_sources.utm_medium,
+        ordered_sources.utm_campaign,
         coalesce(landing.device_type, 'unknown') as device_type,
         sessions.has_login,
-        sessions.has_help_centre,
+        coalesce(signals.has_help_centre, false) as has_help_centre,
         sessions.has_search,
-        sessions.has_consideration_page,
+        coalesce(signals.has_consideration_page, false) as has_consideration_page,
         sessions.has_purchase,
         sessions.has_cancellation,
         sessions.has_error,
         sessions.events = 1 as is_bounce,
         case
-            when sessions.has_help_centre then 'help'
-            when sessions.has_consideration_page then 'consideration'
+            when signals.has_help_centre then 'help'
+            when signals.has_consideration_page then 'consideration'
             when sessions.has_login then 'browse'
             else 'awareness'
         end as web_intent,
@@ -135,6 +176,13 @@ final as (
         sessions._batch_at
     from sessions
     left join landing on sessions.session_id = landing.session_id
+    left join signals on sessions.session_id = signals.session_id
+    left join ordered_sources
+        on sessions.session_id = ordered_sources.session_id and ordered_sources.source_rank = 1
+    left join ordered_referrers
+        on
+            sessions.session_id = ordered_referrers.session_id
+            and ordered_referrers.referrer_rank = 1
     left join exits on sessions.session_id = exits.session_id and exits.event_rank = 1
     left join customers
         on {{ is_customer_version('customers', 'sessions.customer_key', 'sessions.started_at') }}

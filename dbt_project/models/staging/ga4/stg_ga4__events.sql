@@ -45,7 +45,11 @@ params as (
         {{ ga4_event_param('with_keys.record', 'with_keys.param_keys', 'medium') }}
             as param_medium,
         {{ ga4_event_param('with_keys.record', 'with_keys.param_keys', 'campaign') }}
-            as param_campaign
+            as param_campaign,
+        coalesce(
+            json_extract_string(with_keys.record, '$.collected_traffic_source.gclid'),
+            {{ ga4_event_param('with_keys.record', 'with_keys.param_keys', 'gclid') }}
+        ) as gclid
     from with_keys
 
 ),
@@ -72,13 +76,16 @@ renamed as (
         case when params.page_location is not null then {{ url_path('params.page_location') }} end
             as page_path,
         params.page_referrer as referrer,
+        -- a Google Ads click (gclid) without a manual source is google / cpc, as GA4 reports it
         coalesce(
             json_extract_string(params.record, '$.collected_traffic_source.manual_source'),
-            params.param_source
+            params.param_source,
+            case when params.gclid is not null then 'google' end
         ) as utm_source,
         coalesce(
             json_extract_string(params.record, '$.collected_traffic_source.manual_medium'),
-            params.param_medium
+            params.param_medium,
+            case when params.gclid is not null then 'cpc' end
         ) as utm_medium,
         coalesce(
             json_extract_string(params.record, '$.collected_traffic_source.manual_campaign_name'),

@@ -217,7 +217,8 @@ measured as (
         end as email_first_reply_seconds,
         transferred.contact_id is not null as is_transferred
     from queue_entries
-    left join reasons on queue_entries.contact_reason = reasons.reason_code
+    -- a code as exported, with surrounding spaces or in capitals (' Billing '), is the same code
+    left join reasons on lower(trim(queue_entries.contact_reason)) = reasons.reason_code
     left join transferred on queue_entries.contact_id = transferred.contact_id
 
 ),

@@ -35,7 +35,7 @@ renamed as (
         acw_ended_at,
         hold_seconds,
         lower(disconnect_reason) as disconnect_reason,
-        lower(contact_reason) as contact_reason,
+        lower(trim(contact_reason)) as contact_reason,
         lower(disposition) as disposition,
         received_at as email_received_at,
         first_response_at as email_first_response_at,

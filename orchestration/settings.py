@@ -126,6 +126,12 @@ def _from_env_or_profile(variable: str) -> str:
     return found.group(1)
 
 
+def centre_timezone() -> str:
+    """The centre's time zone from CJM_TIMEZONE (UTC when unset), as the dbt var `timezone`
+    reads it: the loader's date bounds are local dates too."""
+    return _timezone(os.environ.get("CJM_TIMEZONE", "UTC"))
+
+
 def _timezone(name: str) -> str:
     """An IANA time zone name (Europe/Riga), checked: a typo would shift every local date."""
     import zoneinfo

@@ -18,6 +18,7 @@ from orchestration.erasure import matching
 from orchestration.ingestion import files
 from orchestration.ingestion.sources import EPOCH_UNITS, SourceSpec, key_path
 from orchestration.quality import rules
+from orchestration.settings import centre_timezone
 
 INPUT_BATCH_ROWS = 50_000
 LINEAGE_COLUMNS = (
@@ -245,6 +246,7 @@ def row_rule_checks(
     """(rule name, SQL condition that breaks it, SQL message) over the typed columns."""
     types = {column.name: column.type for column in spec.columns}
     checks: list[tuple[str, str, str]] = []
+    timezone = centre_timezone()
 
     def col(name: str) -> str:
         if name not in types:
@@ -300,14 +302,42 @@ def row_rule_checks(
                 f"'timestamp_in_future: {name} ' || {col(name)}::varchar",
             )
         )
+        # the earliest date is a local date: midnight in the centre's time zone, not in UTC
+        local = col(name) if timezone == "UTC" else f"timezone('{timezone}', {col(name)}::timestamptz)"
         checks.append(
             (
                 "timestamp_before_earliest_date",
-                f"{col(name)} < date '{gate.earliest_date}'",
-                f"'timestamp_before_earliest_date: {name} ' || {col(name)}::varchar",
+                f"{local} < date '{gate.earliest_date}'",
+                f"'timestamp_before_earliest_date: {name} ' || {col(name)}::varchar || ' UTC"
+                f" {earliest_bound(gate, timezone)}'",
             )
         )
     return checks
+
+
+def earliest_bound(gate: rules.GateConfig, timezone: str) -> str:
+    """The earliest-date setting as a kept-out row's reason states it: a file whose rows were
+    kept out under another bound is read again (`_reconsidered`)."""
+    return f"(before {gate.earliest_date} {timezone}, gate_earliest_date)"
+
+
+def _reconsidered(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> set[str]:
+    """Loaded files (sha256) with rows kept out by an earliest date other than today's: the
+    setting changed (an operator admitted older history), so they load again, replacing their
+    earlier load."""
+    bound = earliest_bound(rules.for_source(spec.name), centre_timezone())
+    return {
+        sha
+        for (sha,) in con.execute(
+            "select distinct ledger.sha256 from raw.load_ledger as ledger"
+            " inner join raw.rejected_rows as kept_out on kept_out.load_id = ledger.load_id"
+            " where ledger.source = ? and ledger.status <> 'rejected'"
+            " and ledger.superseded_by is null"
+            " and kept_out.rule = 'timestamp_before_earliest_date'"
+            " and not contains(kept_out.reason, ?)",
+            [spec.name, bound],
+        ).fetchall()
+    }
 
 
 def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str, dict, list]:
@@ -673,6 +703,7 @@ def ingest_source(
             rejected.setdefault(file_name, set()).add(sha)
         else:
             loaded.add(sha)
+    loaded -= _reconsidered(con, spec)
     summary = SourceResult(spec.name)
     for file in files.discover(landing_dir, spec, until):
         known = _Seen(loaded, rejected.get(file.relative, ()))

@@ -50,16 +50,19 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
         f"{file} rejected whole: {reason}" for file, reason in frames.rejected_files(con, gate)
     ]
     row = summary.iloc[0]
+    by_setting = 0
     if (
         row.quarantined_share > gate.max_quarantined_share
         and row.rows_kept_out > gate.min_quarantined_rows
     ):
-        by_rule = ", ".join(f"{rule} {n}" for rule, n in frames.kept_out_by_rule(con, gate))
+        kept_out = frames.kept_out_by_rule(con, gate)
+        by_rule = ", ".join(f"{rule} {n}" for rule, n in kept_out)
         lines.append(
             f"{row.rows_kept_out:.0f} of {row.rows_read:.0f} rows kept out"
             f" ({row.quarantined_share:.2%}, threshold {gate.max_quarantined_share:.2%}):"
             f" {by_rule}"
         )
+        by_setting = dict(kept_out).get("timestamp_before_earliest_date", 0)
     for day in volume.itertuples():
         missing = pd.isna(day.row_count)
         if missing and gate.daily and day.file_expected:
@@ -74,7 +77,18 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
                 f"{day.day:%Y-%m-%d}: {day.row_count:.0f} rows, outside"
                 f" {day.low_bound:.0f}-{day.high_bound:.0f} ({day.basis})"
             )
-    if lines:
+    if by_setting:
+        # cjm accept cannot bring these rows back: only the setting can
+        lines.append(
+            f"{by_setting} rows are dated before the setting gate_earliest_date"
+            f" ({gate.earliest_date}, local time): if that history is real, set an earlier date"
+            " (dbt_project/dbt_project.yml vars: gate_earliest_date, or earliest_date in the"
+            " source's meta.gate) and run again: the files load again under the new date"
+        )
+    # every kept-out row is the setting's and nothing else is wrong: accepting would publish
+    # nothing of these files, so the setting is the only way
+    only_the_setting = 0 < by_setting == row.rows_kept_out and len(lines) == 2
+    if lines and not only_the_setting:
         lines.append("to publish it knowingly: cjm accept <file or batch> --reason '...'")
     return lines
 

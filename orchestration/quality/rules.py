@@ -19,7 +19,7 @@ A source table's `meta: gate:` may hold:
 
 Every TIMESTAMP column also gets two rules without saying so: `timestamp_in_future` (more than
 `gate_future_tolerance_hours` after the load) and `timestamp_before_earliest_date`
-(`gate_earliest_date`).
+(`gate_earliest_date`, a local date in the centre's time zone).
 """
 
 from __future__ import annotations

@@ -202,3 +202,30 @@ def test_the_gate_thresholds_have_one_home_the_dbt_vars(tmp_path: Path) -> None:
     (tmp_path / "dbt_project.yml").write_text("vars:\n  gate_max_quarantined_share: 0.05\n")
     with pytest.raises(ValueError, match="vars lack the gate's gate_min_quarantined_rows"):
         rules.load(tmp_path)
+
+
+def test_the_earliest_date_is_a_local_date(settings, monkeypatch) -> None:
+    """Asia/Jerusalem (UTC+2 in winter), earliest date 1999-01-01: a call at 00:30 local on
+    1 January (22:30 UTC the day before) loads; one at 23:30 local on 31 December is kept out,
+    its reason giving the bound it broke."""
+    import dataclasses
+
+    monkeypatch.setenv("CJM_TIMEZONE", "Asia/Jerusalem")
+    gate = dataclasses.replace(rules.for_source("contact_center"), earliest_date="1999-01-01")
+    monkeypatch.setattr(rules, "for_source", lambda name: gate)
+    legs = [
+        _leg("new-year", initiated_at="1998-12-31T22:30:00Z"),
+        _leg("old-year", initiated_at="1998-12-31T21:30:00Z"),
+    ]
+    _write(settings, "contact_center/1999-01-01/contacts.jsonl", "\n".join(legs) + "\n")
+    _ingest(settings, CONTACT_CENTER)
+    assert _query(settings, "select contact_id from raw.contact_center__contacts") == [
+        ("new-year",)
+    ]
+    assert _query(settings, "select row_number, reason from raw.rejected_rows") == [
+        (
+            2,
+            "timestamp_before_earliest_date: initiated_at 1998-12-31 21:30:00 UTC"
+            " (before 1999-01-01 Asia/Jerusalem, gate_earliest_date)",
+        )
+    ]

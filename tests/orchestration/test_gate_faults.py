@@ -213,3 +213,39 @@ def test_an_accepted_batch_passes_and_its_bad_rows_stay_out(night: Night) -> Non
         assert con.execute(
             "select count(*) from raw.rejected_rows where load_id = ?", [rows[0][0]]
         ).fetchone() == (30,)
+
+
+def test_history_before_the_earliest_date_names_the_setting_and_loads_once_it_changes(
+    night: Night, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real log older than gate_earliest_date: every row is kept out by a setting, so the
+    message names the setting and how to change it (cjm accept would publish none of it); once
+    the setting changes, the file loads again, replacing its first load."""
+    import dataclasses
+
+    default = rules.for_source
+    # the day's 10 legs stand for a real log: above the noise floor of a few kept-out rows
+    later = dataclasses.replace(
+        default("contact_center"), earliest_date=str(NEXT), min_quarantined_rows=5
+    )
+    monkeypatch.setattr(
+        rules, "for_source", lambda name: later if name == "contact_center" else default(name)
+    )
+    results = night.judge()
+    description = results["contact_center"].description
+    assert not results["contact_center"].passed
+    assert f"dated before the setting gate_earliest_date ({NEXT}, local time)" in description
+    assert "cjm accept" not in description, description
+    [(reason,)] = night.sql(
+        "select distinct regexp_replace(reason, '^.* UTC ', '') from raw.rejected_rows"
+        " where rule = 'timestamp_before_earliest_date'"
+    )
+    assert reason == f"(before {NEXT} UTC, gate_earliest_date)"
+
+    monkeypatch.setattr(rules, "for_source", default)  # the operator admits the history
+    results = night.judge()
+    assert results["contact_center"].passed, results["contact_center"].description
+    assert night.sql(
+        "select count(*), count(superseded_by) from raw.load_ledger where file = ?",
+        [f"contact_center/{DAY}/contacts.jsonl"],
+    ) == [(2, 1)]

@@ -303,7 +303,9 @@ def row_rule_checks(
             )
         )
         # the earliest date is a local date: midnight in the centre's time zone, not in UTC
-        local = col(name) if timezone == "UTC" else f"timezone('{timezone}', {col(name)}::timestamptz)"
+        local = (
+            col(name) if timezone == "UTC" else f"timezone('{timezone}', {col(name)}::timestamptz)"
+        )
         checks.append(
             (
                 "timestamp_before_earliest_date",

@@ -80,13 +80,17 @@ def _trends(ctx: ReportContext) -> go.Figure:
             "%Y-%m" if monthly else "%Y-%m-%d"
         )
         if series["value"].isna().all():  # no data: say so rather than draw empty axes
+            # placed on the page (paper), in the middle of its own panel: the browser creates
+            # no axes for a panel without a trace, and a label referring to them would land on
+            # the first panel that has data (and stretch its axes to 1970)
+            panel = figure.get_subplot(row, col)
             figure.add_annotation(
                 text="no data",
                 showarrow=False,
-                xref="x domain" if i == 0 else f"x{i + 1} domain",
-                yref="y domain" if i == 0 else f"y{2 * i + 1} domain",
-                x=0.5,
-                y=0.5,
+                xref="paper",
+                yref="paper",
+                x=sum(panel.xaxis.domain) / 2,
+                y=sum(panel.yaxis.domain) / 2,
                 font={"color": "#7b8794", "size": 14},
             )
             figure.update_xaxes(visible=False, row=row, col=col)

@@ -130,3 +130,28 @@ def test_meets_follows_the_direction() -> None:
     assert at_most.meets(0.05) is True and at_most.meets(0.051) is False
     assert at_least.meets(30.0) is True and at_least.meets(29.9) is False
     assert at_most.meets(None) is None
+
+
+def test_overview_says_no_data_in_the_panel_of_each_kpi_without_data(con) -> None:
+    """With one source alone most headline KPIs have no data: each says so in its own panel,
+    placed on the page (a label tied to a panel's axes lands on the first panel with data when
+    the browser creates no axes for an empty panel). Only churn has data here."""
+    from types import SimpleNamespace
+
+    from reports.pages.overview import _trends
+
+    con.execute("delete from kpi.kpi_cc")
+    con.execute("delete from kpi.kpi_voc")
+    ctx = SimpleNamespace(
+        con=con, kpis=headline_kpis(con), days_back=lambda days: dt.date(2025, 1, 1)
+    )
+    figure = _trends(ctx)
+    titles = {a.text: a for a in figure.layout.annotations if a.text != "no data"}
+    labels = [a for a in figure.layout.annotations if a.text == "no data"]
+    assert [(a.xref, a.yref) for a in labels] == [("paper", "paper")] * 2
+    for label, name in zip(labels, ["Abandonment", "NPS"], strict=True):
+        title = titles[name]  # a panel's title sits centred above it
+        assert label.x == pytest.approx(title.x)
+        assert label.y < title.y
+    # the one panel with data (churn, the second) keeps its own axes and points
+    assert [trace.xaxis for trace in figure.data] == ["x2", "x2"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -23,6 +25,7 @@ STAGE_TOTALS = """
 select stage, min(stage_order) as stage_order, min(next_stage) as next_stage,
     cast(sum(customers_converted) as bigint) as customers_converted,
     cast(sum(customers_with_outcome) as bigint) as customers_with_outcome,
+    cast(sum(customers_in_window) as bigint) as customers_in_window,
     cast(sum(journey_breaks) as bigint) as journey_breaks
 from kpi.kpi_journey_stages
 group by stage
@@ -38,7 +41,7 @@ order by cohort_month desc, stage_order
 
 BY_MONTH = """
 select entry_month, stage, customers_entered, customers_converted, journey_breaks,
-    stage_conversion_rate, mean_days_in_stage
+    customers_in_window, stage_conversion_rate, conversion_status, mean_days_in_stage
 from kpi.kpi_journey_stages
 order by entry_month desc, stage_order
 """
@@ -59,13 +62,22 @@ def _funnel(cohorts: pd.DataFrame) -> go.Figure:
 
 
 def _conversion_text(stages: pd.DataFrame) -> list[str]:
-    """Each bar's figure as the caption's formula gives it: converted / (converted + breaks)."""
+    """Each bar's figure as the caption's formula gives it: converted / (converted + breaks);
+    "too early" while no customer's window has closed (a rate then would count only the early
+    converters), "no data" when the next stage cannot be observed."""
     return [
-        "no data" if pd.isna(rate) else f"{rate:.1%} ({converted:,.0f} of {outcome:,.0f})"
-        for rate, converted, outcome in zip(
+        (
+            "no data"
+            if pd.isna(outcome)
+            else f"too early ({waiting:,.0f} in their window)"
+            if pd.isna(rate)
+            else f"{rate:.1%} ({converted:,.0f} of {outcome:,.0f})"
+        )
+        for rate, converted, outcome, waiting in zip(
             stages["stage_conversion_rate"],
             stages["customers_converted"],
             stages["customers_with_outcome"],
+            stages["customers_in_window"],
             strict=True,
         )
     ]
@@ -138,7 +150,10 @@ def _monthly(conversion: pd.DataFrame) -> go.Figure:
 
 def build(ctx: ReportContext) -> Page:
     cohorts = ctx.frame(COHORTS)
-    kpi = find_kpi(ctx.kpis, "kpi_journey_stages", "stage_conversion_rate")
+    # every step here; the headline's row filter keeps one (consideration -> purchase)
+    kpi = dataclasses.replace(
+        find_kpi(ctx.kpis, "kpi_journey_stages", "stage_conversion_rate"), row_filter=None
+    )
     stages = ctx.frame(STAGE_TOTALS).merge(
         rollup(ctx.con, kpi, by=["stage"])[["stage", "value"]], on="stage", how="left"
     )
@@ -177,8 +192,10 @@ def build(ctx: ReportContext) -> Page:
                 chart(_conversion(stages), "stage-breaks"),
                 note="Of every customer entering a stage (in any cohort or none): conversion = "
                 "customers who entered the next stage within the window / (those customers + "
-                "journey breaks), shown on each bar as rate (converted of converted + breaks); "
-                "customers still inside their window are left out. A break is a customer who "
+                "journey breaks), shown on each bar as rate (converted of converted + "
+                "breaks), over the customers whose window has closed: those still inside it "
+                "are left out, converted or not, and a stage none of whose windows has closed "
+                "reads too early. A break is a customer who "
                 "left the stage without reaching the next one within the window; with a "
                 f"source missing, the stages it shows cannot be followed (no data, not 0){missing}"
                 " (kpi.kpi_journey_stages).",

@@ -9,6 +9,7 @@ every fault sits beside an intact record.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -200,7 +201,8 @@ def test_stage_conversion_rolls_up_by_its_own_denominator(dirty) -> None:
     home, _ = dirty
 
     with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
-        kpi = find_kpi(headline_kpis(con), "kpi_journey_stages", "stage_conversion_rate")
+        headline = find_kpi(headline_kpis(con), "kpi_journey_stages", "stage_conversion_rate")
+        kpi = dataclasses.replace(headline, row_filter=None)  # every step, as the funnel page
         rolled = rollup(con, kpi)["value"].iloc[0]
         [(formula,)] = con.execute(
             "select sum(customers_converted) / sum(customers_converted + journey_breaks)"

@@ -83,14 +83,20 @@ def test_a_voc_slice_below_the_minimum_support_reads_too_few_responses() -> None
 
 def test_each_stage_conversion_bar_shows_the_captions_formula() -> None:
     """Issue 18: the caption's formula gave 24 % where the bar showed 37.2 %; each bar now
-    reads rate (converted of converted + breaks): 174 / (174 + 295) = 37.1 %."""
+    reads rate (converted of converted + breaks): 174 / (174 + 295) = 37.1 %. A stage none of
+    whose 12 customers has reached the end of the window yet reads too early, not 100 %."""
     from reports.pages.funnel import _conversion_text
 
     stages = pd.DataFrame(
         {
-            "stage_conversion_rate": [174 / 469, None],
-            "customers_converted": [174, None],
-            "customers_with_outcome": [469, None],
+            "stage_conversion_rate": [174 / 469, None, None],
+            "customers_converted": [174, 0, None],
+            "customers_with_outcome": [469, 0, None],
+            "customers_in_window": [20, 12, None],
         }
     )
-    assert _conversion_text(stages) == ["37.1% (174 of 469)", "no data"]
+    assert _conversion_text(stages) == [
+        "37.1% (174 of 469)",
+        "too early (12 in their window)",
+        "no data",
+    ]

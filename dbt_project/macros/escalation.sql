@@ -16,17 +16,31 @@
 
 {#-
     The one rule of a self-service session, as a filter on a contact leg (`contact`, from
-    fct_contacts): a bot leg, or the IVR part of an inbound call. kpi_self_service_daily measures
-    their containment, kpi_self_service_failures what follows them.
+    fct_contacts or int_contacts_identified): a bot leg, or the IVR part of an inbound call,
+    whose path the seed self_service_paths calls a self-service attempt (its first matching row
+    by priority; a path no row matches is one). A caller who only chose an agent from the menu
+    was routed, not self-served. kpi_self_service_daily measures their containment,
+    kpi_self_service_failures what follows them, episodes say whether they held one.
 -#}
 {% macro is_self_service_session(contact) -%}
     (
-        {{ contact }}.channel = 'bot'
-        or (
-            {{ contact }}.channel = 'voice'
-            and {{ contact }}.ivr_path is not null
-            and {{ contact }}.initiation_method = 'inbound'
+        (
+            {{ contact }}.channel = 'bot'
+            or (
+                {{ contact }}.channel = 'voice'
+                and {{ contact }}.ivr_path is not null
+                and {{ contact }}.initiation_method = 'inbound'
+            )
         )
+        and coalesce((
+            select paths.is_self_service
+            from {{ ref('self_service_paths') }} as paths
+            where
+                paths.kind = {{ self_service_kind(contact) }}
+                and coalesce({{ contact }}.ivr_path, '') like paths.path_pattern
+            order by paths.priority
+            limit 1
+        ), true)
     )
 {%- endmacro %}
 

@@ -54,6 +54,7 @@ LEG_FIELDS = (
     "first_response",
     "attempt",
     "wait",
+    "ivr_self_service",  # 1: the caller tried a self-service option of the IVR first
 )
 
 
@@ -302,6 +303,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                 issue=ids[m],
                 customer=cust[m],
                 ivr_outcome=ivr_path_outcome[m],
+                ivr_self_service=use_ivr[m],
                 reason=reason[m],
                 initiated=start[m],
                 queued=queued_at[m],
@@ -326,6 +328,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                 issue=ids[m],
                 customer=cust[m],
                 ivr_outcome=ivr_path_outcome[m],
+                ivr_self_service=use_ivr[m],
                 reason=reason[m],
                 initiated=start[m],
                 queued=queued_at[m],
@@ -350,6 +353,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                 issue=ids[m],
                 customer=cust[m],
                 ivr_outcome=2,
+                ivr_self_service=use_ivr[m],
                 reason=reason[m],
                 initiated=start[m],
                 queued=queued_at[m],
@@ -395,6 +399,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                     issue=ids[m],
                     customer=cust[m],
                     ivr_outcome=ivr_path_outcome[m],
+                    ivr_self_service=use_ivr[m],
                     reason=reason[m],
                     agent=agent[m],
                     initiated=start[m],
@@ -424,6 +429,7 @@ def simulate_service(p: SimulationParams, rng, pop: Population, t0: int, t_end: 
                     issue=ids[m],
                     customer=cust[m],
                     ivr_outcome=ivr_path_outcome[m],
+                    ivr_self_service=use_ivr[m],
                     reason=reason[m],
                     agent=agent[m],
                     initiated=start[m],

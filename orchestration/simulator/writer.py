@@ -170,7 +170,9 @@ class LandingWriter:
                          || case when l.ivr_outcome = 1 then '>resolved' else '>handoff' end
                     when l.channel = 0 and l.initiation = 0
                          then 'main>' || pick({reasons}, l.reason)
-                         || case when l.ivr_outcome = 1 then '>self_service' else '>agent' end
+                         || case when l.ivr_outcome = 1 then '>self_service'
+                                 when l.ivr_self_service = 1 then '>self_service>agent'
+                                 else '>agent' end
                     end,
                 ivr_outcome: pick({_sql_list(IVR_OUTCOMES)}, nullif(l.ivr_outcome, 0)),
                 queue: case

@@ -28,8 +28,8 @@ chains as (
         ) as first_channel,
         count(*) as legs,
         max(case when legs.is_handled then 1 else 0 end) = 1 as is_assisted,
-        max(case when legs.channel = 'bot' or legs.ivr_path is not null then 1 else 0 end)
-        = 1 as has_self_service,
+        max(case when {{ is_self_service_session('legs') }} then 1 else 0 end) = 1
+            as has_self_service,
         max(case when legs.is_contained then 1 else 0 end) = 1 as is_contained,
         max(case when legs.is_resolved then 1 else 0 end) = 1 as is_resolved,
         max(case when legs.is_abandoned then 1 else 0 end) = 1 as has_abandon

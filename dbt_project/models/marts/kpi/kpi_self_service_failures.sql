@@ -1,12 +1,14 @@
 {#-
     Where self-service fails, over the published history: one row per kind (ivr, bot,
-    help_centre) x reason x session_path. An IVR or bot session fails when an assisted
-    contact about the same reason follows it: the same contact went to an agent, or a later contact of its episode
-    (same reason, within var repeat_window_days) was assisted. A help-centre visit fails when an
-    assisted contact of the customer follows within var escalation_window_hours (the macro
-    is_digital_escalation); a visit has no reason of its own, so its reason is the reason of the
-    first assisted contact that followed ('none' when none did) and its rate is the kind's. The
-    failure rate of a kind and path over its reasons has its Wilson interval and support.
+    help_centre) x reason x session_path. An IVR or bot session (a self-service attempt by the
+    seed self_service_paths: a caller only routed to an agent is none) fails when an assisted
+    contact about the same reason follows it: the same contact went to an agent, or a later
+    contact of its episode (same reason, within var repeat_window_days) was assisted. A
+    help-centre visit fails when an assisted contact of the customer follows within var
+    escalation_window_hours (the macro is_digital_escalation); a visit has no reason of its own,
+    so help-centre visits are one row, reason 'any' (splitting them by the reason of the contact
+    that followed would read 100 % failure for every reason). The failure rate of a kind and
+    path over its reasons has its Wilson interval and support.
 -#}
 with
 
@@ -87,7 +89,7 @@ help_centre as (
 
     select
         'help_centre' as kind,
-        coalesce(visit_escalations.reason, 'none') as reason,
+        'any' as reason,
         'help centre' as session_path,
         visit_escalations.session_id is not null as is_failed
     from help_visits

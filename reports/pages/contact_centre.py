@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.context import ReportContext
 from reports.html import Page, Section, chart, table
-from reports.rollup import find_kpi, rollup
+from reports.rollup import Kpi, find_kpi, rollup
 
 MODEL = "kpi_contact_centre_daily"
 METRICS = [
@@ -16,6 +19,14 @@ METRICS = [
     ("abandonment_rate", "Abandonment"),
     ("service_level", "Service level"),
 ]
+
+
+def _per_channel(kpi: Kpi) -> tuple[Kpi, str | None]:
+    """The KPI over every channel, and the channel its target is for: a target set for one
+    channel (row_filter channel = 'voice' in seeds/kpi_targets.csv) is drawn for that channel
+    alone, never as every channel's line (voice and chat AHT differ by nature)."""
+    found = re.fullmatch(r"channel = '([a-z_]+)'", kpi.row_filter or "")
+    return dataclasses.replace(kpi, row_filter=None), found.group(1) if found else None
 
 
 def _daily(ctx: ReportContext) -> go.Figure:
@@ -41,7 +52,7 @@ def _daily(ctx: ReportContext) -> go.Figure:
     for j, channel in enumerate(channels):
         colour = colours[j % len(colours)]
         for i, (column, _) in enumerate(METRICS):
-            kpi = find_kpi(ctx.kpis, MODEL, column)
+            kpi, target_channel = _per_channel(find_kpi(ctx.kpis, MODEL, column))
             row, col = divmod(i, 2)
             series = rollup(ctx.con, kpi, by=["date_day"], since=since, equals={"channel": channel})
             figure.add_trace(
@@ -57,10 +68,20 @@ def _daily(ctx: ReportContext) -> go.Figure:
                 row=row + 1,
                 col=col + 1,
             )
-            if j == 0:
+            if target_channel == channel:
+                figure.add_hline(
+                    y=kpi.target,
+                    line_dash="dot",
+                    line_color=colour,
+                    annotation_text=f"{channel} target",
+                    row=row + 1,
+                    col=col + 1,
+                )
+            elif j == 0 and target_channel is None:
                 figure.add_hline(
                     y=kpi.target, line_dash="dot", line_color="#e12d39", row=row + 1, col=col + 1
                 )
+            if j == 0:
                 figure.update_yaxes(
                     title_text=kpi.axis_title(),
                     tickformat=".0%" if kpi.unit == "ratio" else None,
@@ -95,9 +116,8 @@ def _by_queue(ctx: ReportContext) -> str:
     )
     frame = volumes
     for column, label in METRICS:
-        values = rollup(
-            ctx.con, find_kpi(ctx.kpis, MODEL, column), by=["channel", "queue_key"], since=since
-        )
+        kpi, _ = _per_channel(find_kpi(ctx.kpis, MODEL, column))
+        values = rollup(ctx.con, kpi, by=["channel", "queue_key"], since=since)
         values = values.rename(columns={"queue_key": "queue", "value": label})
         frame = frame.merge(
             values[["channel", "queue", label]], on=["channel", "queue"], how="left"
@@ -124,7 +144,7 @@ def build(ctx: ReportContext) -> Page:
                 "By day and channel, last 90 days",
                 chart(_daily(ctx), "contact-daily"),
                 note="Queued voice and chat (kpi.kpi_contact_centre_daily); dotted lines are "
-                "targets.",
+                "targets, in a channel's colour when the target is that channel's (AHT: voice).",
                 needs=("contact_center",),
             ),
             Section(

@@ -100,3 +100,18 @@ def test_each_stage_conversion_bar_shows_the_captions_formula() -> None:
         "too early (12 in their window)",
         "no data",
     ]
+
+
+def test_a_target_set_for_one_channel_is_that_channels_alone() -> None:
+    """AHT's target is voice's (row_filter channel = 'voice'): the page rolls AHT up for every
+    channel and draws the target for voice alone; a target without a channel is everyone's."""
+    from reports.pages.contact_centre import _per_channel
+    from reports.rollup import Kpi
+
+    aht = Kpi(
+        "kpi_contact_centre_daily", "average_handle_time_seconds", "AHT (voice)", 420.0,
+        "at_most", "seconds", "handle_seconds", "handled", 1.0, "date_day", "channel = 'voice'",
+    )  # fmt: skip
+    every_channel, target_channel = _per_channel(aht)
+    assert (every_channel.row_filter, target_channel) == (None, "voice")
+    assert _per_channel(every_channel) == (every_channel, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -74,6 +75,21 @@ def _swimlane(ctx: ReportContext) -> go.Figure:
     return figure
 
 
+def _min_support(ctx: ReportContext) -> int:
+    """The responses a slice needs before the VoC page compares it (dbt var min_support, as
+    published beside the slices)."""
+    row = ctx.con.execute("select max(min_support) from kpi.kpi_voc_slices").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def hide_unsupported(series: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """A point resting on fewer responses than `minimum` is not drawn (the VoC page shows it
+    as too few responses): one promoter is not an NPS of 100."""
+    shown = series.copy()
+    shown.loc[shown["weight"] < minimum, "value"] = None
+    return shown
+
+
 def _emotion_curve(ctx: ReportContext) -> go.Figure:
     stages = _order(ctx, "dim_journey_stage", "stage")
     metrics = [("nps", "NPS"), ("csat", "CSAT top-2-box"), ("ces_easy_rate", "CES easy (5-7)")]
@@ -92,6 +108,7 @@ def _emotion_curve(ctx: ReportContext) -> go.Figure:
         ],
     ]
     palette = ["#102a43", "#2680c2", "#f0b429", "#3ebd93", "#e12d39", "#9446ed", "#8d6e63"]
+    minimum = _min_support(ctx)
     for col, (column, _) in enumerate(metrics, start=1):
         kpi = find_kpi(ctx.kpis, "kpi_voc", column)
         if kpi.unit == "ratio":
@@ -99,6 +116,7 @@ def _emotion_curve(ctx: ReportContext) -> go.Figure:
         for i, segment in enumerate(segments):
             equals = None if segment == "all" else {"segment": segment}
             series = rollup(ctx.con, kpi, by=["stage"], equals=equals)
+            series = hide_unsupported(series, minimum)
             series = series.set_index("stage").reindex(stages).reset_index()
             figure.add_trace(
                 go.Scatter(
@@ -150,8 +168,10 @@ def build(ctx: ReportContext) -> Page:
             Section(
                 "How customers feel at each stage",
                 chart(_emotion_curve(ctx), "emotion-curve"),
-                note="NPS, CSAT and CES rolled up from kpi.kpi_voc per stage and segment; tone "
-                "is the survey responses' emotion signal.",
+                note="NPS, CSAT and CES rolled up from kpi.kpi_voc per stage and segment; a "
+                "point resting on fewer responses than the VoC page compares (dbt var "
+                "min_support) is left out, as the VoC page shows it as too few; tone is the "
+                "survey responses' emotion signal.",
                 needs=("survey",),
             ),
         ],

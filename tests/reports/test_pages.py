@@ -115,3 +115,16 @@ def test_a_target_set_for_one_channel_is_that_channels_alone() -> None:
     every_channel, target_channel = _per_channel(aht)
     assert (every_channel.row_filter, target_channel) == (None, "voice")
     assert _per_channel(every_channel) == (every_channel, None)
+
+
+def test_the_journey_map_draws_no_score_from_too_few_responses() -> None:
+    """One promoter is an NPS of 100 on a single response: the VoC page shows it as too few
+    (min_support 30), so the journey map leaves the point out; 40 responses are drawn."""
+    from reports.pages.journey import hide_unsupported
+
+    series = pd.DataFrame(
+        {"stage": ["awareness", "service"], "value": [100.0, 12.5], "weight": [1.0, 40.0]}
+    )
+    shown = hide_unsupported(series, 30)
+    assert shown["value"].isna().tolist() == [True, False]
+    assert shown["value"].iloc[1] == 12.5

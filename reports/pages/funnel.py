@@ -178,14 +178,16 @@ def build(ctx: ReportContext) -> Page:
                 if cohorts["customers_reached"].notna().any()
                 else '<p class="no-data" id="no-data-funnel">No customer has entered the first '
                 "stage yet.</p>",
-                note=f"Cohorts: the {cohort_size:,} customers who first entered "
+                note=f"Cohorts: the {cohort_size:,} customers whose journey started in "
                 f"{cohorts['stage'].iloc[0] if not cohorts.empty else 'the first stage'} "
                 "(all months); a customer reaches a stage by entering it within the stage "
                 "conversion window (dbt var stage_conversion_window_days) of reaching the "
                 "stage before, so each stage holds at most the customers of the one before. "
-                "Customers who start later (existing customers calling about an issue) are in "
-                "no cohort; recent cohorts have had less time to go on "
-                "(kpi.kpi_stage_funnel).",
+                "Customers whose journey starts later (at consideration, or existing customers "
+                "calling about an issue) are in no cohort; recent cohorts have had less time to go on "
+                "(kpi.kpi_stage_funnel). Its percentages are of the cohort (of its first stage, "
+                "and of the stage before): the stage conversion below differs for the same "
+                "step, as it counts every customer entering a stage, in a cohort or not.",
             ),
             Section(
                 "Stage conversion and journey breaks",

@@ -120,7 +120,10 @@ def build(ctx: ReportContext) -> Page:
                 note="Customers who had the touchpoint with that outcome versus those who did "
                 "not: later NPS and churn, each difference with its 95 % interval (bars: moments "
                 f"with at least {minimum} responses, or customers for churn, on each side; "
-                f"{unranked} moments have too few for NPS). kpi.kpi_moments_of_truth.",
+                f"{unranked} moments have too few for NPS). Contacts about cancelling are left "
+                "out: they are the churn, not a moment before it. The comparison does not control "
+                "for the contact's reason: a difference goes with the moment, it does not prove "
+                "the moment caused it. kpi.kpi_moments_of_truth.",
                 needs=("survey", "crm"),
             ),
             Section(

@@ -6,6 +6,9 @@
     (macros/statistics.sql). A moment is ranked only with the support of var min_support on both
     sides (NPS responses; customers, for churn), and by the bound of its interval nearest zero:
     the lower bound of the effect the rank names (lift: NPS up; harm: NPS down, churn up).
+    Contacts in the churn stage (about cancelling) are no moment: they are the churn. Other
+    moments are compared, not controlled for the contact reason: a difference is an
+    association, not a proven cause (docs/kpis.md).
 -#}
 with
 
@@ -47,7 +50,11 @@ moments as (
         min(touchpoints.started_at) as first_had_at
     from touchpoints
     inner join crm_customers on touchpoints.customer_key = crm_customers.customer_key
-    where touchpoints.touchpoint_type not in ('survey_response', 'cancellation')
+    -- a contact in the churn stage (a call to cancel) is the churn itself, not a moment that
+    -- causes it: counted, a resolved cancellation call would rank as the top churn cause
+    where
+        touchpoints.touchpoint_type not in ('survey_response', 'cancellation')
+        and coalesce(touchpoints.stage, '') <> 'churn'
     group by touchpoints.customer_key, touchpoints.touchpoint_type, touchpoints.outcome
 
 ),

@@ -184,7 +184,8 @@ def build(ctx: ReportContext) -> Page:
                 "conversion window (dbt var stage_conversion_window_days) of reaching the "
                 "stage before, so each stage holds at most the customers of the one before. "
                 "Customers whose journey starts later (at consideration, or existing customers "
-                "calling about an issue) are in no cohort; recent cohorts have had less time to go on "
+                "calling about an issue) are in no cohort; recent cohorts have had less time "
+                "to go on "
                 "(kpi.kpi_stage_funnel). Its percentages are of the cohort (of its first stage, "
                 "and of the stage before): the stage conversion below differs for the same "
                 "step, as it counts every customer entering a stage, in a cohort or not.",

@@ -64,11 +64,15 @@ def _put(home: Path, source: str, name: str, text: str | None = None, copy: Path
 
 
 def _land_ga4(home: Path) -> None:
-    """The intraday table on its day, the daily table (which replaces it) the day after."""
+    """The intraday table on its day, the daily table (which replaces it) the day after; the
+    next day's daily table (a shopper from a search ad) the day after that."""
     intraday = home / "landing/ga4/2026-09-01/events_intraday_20260901.json"
     intraday.parent.mkdir(parents=True)
     shutil.copy(FIXTURES / "ga4/events_intraday_20260901.json", intraday)
     _put(home, "ga4", "events_20260901.json", copy=FIXTURES / "ga4/events_20260901.json")
+    shopper = home / "landing/ga4/2026-09-03/events_20260902.json"
+    shopper.parent.mkdir(parents=True)
+    shopper.write_bytes((FIXTURES / "ga4/events_20260902.json").read_bytes())
 
 
 def _land_genesys(home: Path) -> None:
@@ -278,6 +282,7 @@ def test_a_qualtrics_response_rates_the_call_it_followed(published: Path) -> Non
 
 
 ANNA_GA4 = "1873460133.1756706400"  # her browser's user_pseudo_id (tests/fixtures/ga4/README.md)
+SHOPPER_GA4 = "1299840175.1756800000"  # events_20260902.json: a shopper from a search ad
 
 
 def test_ga4_visits_join_annas_journey_around_her_calls(published: Path) -> None:
@@ -292,7 +297,8 @@ def test_ga4_visits_join_annas_journey_around_her_calls(published: Path) -> None
         "select cookie_id, customer_key, started_at, ended_at, events, page_views,"
         " landing_page_path, exit_page_path, utm_source, utm_medium, device_type, has_login,"
         " has_help_centre, has_search, has_purchase, vendor_session_id, vendor_sessions"
-        " from marts.fct_web_sessions order by started_at",
+        " from marts.fct_web_sessions"
+        f" where cookie_id <> '{SHOPPER_GA4}' order by started_at",
     ) == [
         (
             ANNA_GA4,
@@ -369,7 +375,41 @@ def test_ga4_visits_join_annas_journey_around_her_calls(published: Path) -> None
     ) == [
         ("ga4/2026-09-01/events_intraday_20260901.json", 3, 3, 0, True),
         ("ga4/2026-09-02/events_20260901.json", 8, 7, 1, False),
+        ("ga4/2026-09-03/events_20260902.json", 6, 6, 0, False),
     ]
+
+
+def test_a_ga4_shopper_reaches_consideration_with_the_source_of_her_first_sourced_event(
+    published: Path,
+) -> None:
+    """GA4's own e-commerce events are stage signals (seed web_stage_signals): a visitor who
+    views an item, adds it to the cart and begins checkout on /shop pages (no path the site
+    rules know) is a consideration visit. Her session_start carries no source; the page_view
+    of the same microsecond carries google / cpc in its event parameters; a later page view
+    comes from the newsletter. The visit keeps google / cpc, the first event carrying one."""
+    assert _rows(
+        published,
+        "select started_at, events, landing_page_path, utm_source, utm_medium, utm_campaign,"
+        " has_consideration_page, web_intent from marts.fct_web_sessions"
+        f" where cookie_id = '{SHOPPER_GA4}'",
+    ) == [
+        (
+            dt.datetime(2026, 9, 2, 10, 0),
+            6,
+            "/",
+            "google",
+            "cpc",
+            "autumn_search",
+            True,
+            "consideration",
+        )
+    ]
+    assert _rows(
+        published,
+        "select touchpoint_type, stage from marts.fct_touchpoints"
+        " where session_id in (select session_id from marts.fct_web_sessions"
+        f" where cookie_id = '{SHOPPER_GA4}')",
+    ) == [("web_session", "consideration")]
 
 
 def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path) -> None:

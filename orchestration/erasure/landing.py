@@ -1,10 +1,10 @@
 """Landing files rewritten without an erased customer's records.
 
-Each file is read with the loader's own reader, so record numbers are the ones the raw tables
-and rejected rows carry; the records kept are written back as they were delivered (a CSV
-record's exact text, a JSON line as it was; JSON documents as JSON lines of their records), and
-the ledger takes the rewritten file's checksum, so the file is not loaded again. Parquet files
-are not rewritten (listed in the erasure's summary).
+Each file is read with the loader's own reader (a `.tsv` file as TSV), so record numbers are
+the ones the raw tables and rejected rows carry; the records kept are written back as they were
+delivered (a CSV record's exact text, a JSON line as it was; JSON documents as JSON lines of
+their records), and the ledger takes the rewritten file's checksum, so the file is not loaded
+again. Parquet files are not rewritten (listed in the erasure's summary).
 """
 
 from __future__ import annotations
@@ -21,14 +21,19 @@ from orchestration.ingestion.sources import SOURCES
 
 
 def _kept_text(
-    data: bytes, fmt: str, records_key: str | None, header_rows: int, drop: set[int]
+    data: bytes,
+    fmt: str,
+    records_key: str | None,
+    header_rows: int,
+    drop: set[int],
+    tab_separated: bool = False,
 ) -> bytes:
     if fmt == "jsonl":
         table = files.read_json_lines(data)
     elif fmt == "json":
         table = files.read_json_documents(data, records_key)
-    else:
-        table = files.read_csv(data, header_rows).table
+    else:  # a .tsv file as the loader read it: tab-separated, never quoted
+        table = files.read_csv(data, header_rows, tab_separated).table
     rows = table.column("_row").to_pylist()
     raws = table.column("_raw").to_pylist()
     kept = [raw for row, raw in zip(rows, raws, strict=True) if row not in drop]
@@ -63,7 +68,14 @@ def rewrite(
             continue
         compressed = path.name.endswith(".gz")
         data = gzip.decompress(raw) if compressed else raw
-        text = _kept_text(data, spec.format, spec.records_key, spec.header_rows, drop)
+        text = _kept_text(
+            data,
+            spec.format,
+            spec.records_key,
+            spec.header_rows,
+            drop,
+            files.is_tab_separated(path.name),
+        )
         out = gzip.compress(text, mtime=0) if compressed else text
         partial = path.with_name(f".{path.name}.erasure.tmp")
         partial.write_bytes(out)

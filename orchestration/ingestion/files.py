@@ -115,11 +115,15 @@ def read_landing_file(file: LandingFile, spec: SourceSpec, known: Container[str]
             return ReadFile(sha, read_json_lines(data))
         if spec.format == "json":
             return ReadFile(sha, read_json_documents(data, spec.records_key))
-        tab_separated = file.path.name.removesuffix(".gz").endswith(".tsv")
-        parsed = read_csv(data, spec.header_rows, tab_separated)
+        parsed = read_csv(data, spec.header_rows, is_tab_separated(file.path.name))
         return ReadFile(sha, parsed.table, parsed.header)
     except FileRejected as exc:
         return ReadFile(sha, error=str(exc))
+
+
+def is_tab_separated(name: str) -> bool:
+    """A `.tsv` (or `.tsv.gz`) landing file: tab-separated, never quoted."""
+    return name.removesuffix(".gz").endswith(".tsv")
 
 
 def _decompress(path: Path, data: bytes) -> bytes:
@@ -218,11 +222,23 @@ def read_json_documents(data: bytes, records_key: str | None = None) -> pa.Table
             break
         try:
             value, at = decoder.raw_decode(text, at)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             stop = text.find("\n", at)
             stop = end if stop < 0 else stop + 1
-            raws.append(text[at:stop].rstrip("\r\n"))
-            errors.append(f"malformed JSON: {exc.msg}")
+            part = text[at:stop].rstrip("\r\n")
+            message = (
+                f"malformed JSON: {exc.msg}"
+                if isinstance(exc, json.JSONDecodeError)
+                else "malformed JSON: nested too deeply"
+            )
+            if stop == end and records_key and f'"{records_key}"' in part:
+                # a page of records cut short: one kept-out row would stand for all of them
+                raise FileRejected(
+                    f"a JSON document that does not parse as a whole ({message}; cut short?):"
+                    f" its {records_key} cannot be counted"
+                ) from None
+            raws.append(part)
+            errors.append(message)
             at = stop
             continue
         if isinstance(value, dict) and records_key and isinstance(value.get(records_key), list):
@@ -230,6 +246,10 @@ def read_json_documents(data: bytes, records_key: str | None = None) -> pa.Table
         for record in value if isinstance(value, list) else [value]:
             raws.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             errors.append(None if isinstance(record, dict) else "not a JSON object")
+    if errors and all(errors):
+        # not one record read: a document that does not parse as a whole (cut short, or not
+        # JSON at all) hides how many records it held
+        raise FileRejected(f"no JSON record could be read: {errors[0]} (a document cut short?)")
     return pa.table(
         {
             "_row": pa.array(range(1, len(raws) + 1), pa.int64()),
@@ -242,10 +262,37 @@ def read_json_documents(data: bytes, records_key: str | None = None) -> pa.Table
 @dataclass(frozen=True)
 class CsvFile:
     header: list[str]
-    table: pa.Table  # _row, _line, _raw, _error, then one VARCHAR column per header field
+    # _row, _line, _raw, _error, then the header's fields by position: _c1, _c2, ... (a header
+    # may name a column anything, `_row` included: positions never collide with the reader's own)
+    table: pa.Table
+
+    def column(self, name: str) -> list[str | None]:
+        """A header column's values, by its name in the header."""
+        return self.table.column(data_column(self.header.index(name))).to_pylist()
+
+
+def data_column(index: int) -> str:
+    """The reader's name for the header field at 0-based `index`."""
+    return f"_c{index + 1}"
 
 
 _PLACEHOLDER = re.compile(r"V\d+")
+# Python's csv module stops at 131,072 characters a field; a long message body is no reason to
+# stop a file (Arrow holds up to 2 GiB a string column chunk)
+_FIELD_LIMIT = 2**31 - 1
+
+
+def _fields_alone(line: str, tab_separated: bool) -> int:
+    """How many fields one physical line holds when read as a record of its own."""
+    try:
+        reader = (
+            csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
+            if tab_separated
+            else csv.reader([line], strict=False)
+        )
+        return len(next(reader, []))
+    except csv.Error:
+        return 0
 
 
 def read_csv(data: bytes, header_rows: int = 1, tab_separated: bool = False) -> CsvFile:
@@ -255,14 +302,19 @@ def read_csv(data: bytes, header_rows: int = 1, tab_separated: bool = False) -> 
     may hold `"`, as a Snowplow JSON context does); one record per line.
 
     Each record keeps its exact source text (`_raw`, which may span lines) and the line it
-    starts on. A record whose field count differs from the header's, or that holds bytes
-    that are not UTF-8, gets an `_error` instead of values.
+    starts on. A record whose field count differs from the header's, that holds bytes that
+    are not UTF-8, or that the CSV reader cannot read (a bare carriage return in an unquoted
+    field) gets an `_error` instead of values. A record whose quoted field runs over following
+    lines shaped like records of their own (an unclosed quote swallowing the rest of a file)
+    is no record: each of its lines becomes a kept-out row, so every line counts as read and
+    no record's text reaches another's field.
 
     `header_rows` > 1: the first row names the columns and the next ones describe them (a
     Qualtrics export: question text, then import ids); they are not records. A first row of
     placeholders `V1, V2, ...` (Qualtrics' legacy exports) takes each placeholder's name from
     the second row, which ends the header.
     """
+    csv.field_size_limit(_FIELD_LIMIT)
     raw_lines = _split_lines(data)
     if not raw_lines:
         raise FileRejected("empty file: no header row")
@@ -284,18 +336,21 @@ def read_csv(data: bytes, header_rows: int = 1, tab_separated: bool = False) -> 
         if tab_separated
         else csv.reader(lines(), strict=False)
     )
-    header = next(reader)
-    if bad_encoding:
-        raise FileRejected(f"header is not UTF-8 ({bad_encoding[0]})")
-    header = [name.strip() for name in header]
-    for described in range(header_rows - 1):
-        names = [name.strip() for name in next(reader, [])]
-        if described == 0 and header[:1] == ["V1"]:
-            header = [
-                names[i] if _PLACEHOLDER.fullmatch(name) and i < len(names) else name
-                for i, name in enumerate(header)
-            ]
-            break
+    try:
+        header = next(reader)
+        if bad_encoding:
+            raise FileRejected(f"header is not UTF-8 ({bad_encoding[0]})")
+        header = [name.strip() for name in header]
+        for described in range(header_rows - 1):
+            names = [name.strip() for name in next(reader, [])]
+            if described == 0 and header[:1] == ["V1"]:
+                header = [
+                    names[i] if _PLACEHOLDER.fullmatch(name) and i < len(names) else name
+                    for i, name in enumerate(header)
+                ]
+                break
+    except csv.Error as exc:
+        raise FileRejected(f"unreadable header: {exc}") from exc
     # a delimiter ending every line (Qualtrics' legacy exports) is no column
     trailing_delimiter = len(header) > 1 and header[-1] == ""
     if trailing_delimiter:
@@ -306,35 +361,66 @@ def read_csv(data: bytes, header_rows: int = 1, tab_separated: bool = False) -> 
     line_number = len(consumed) + 1
     consumed.clear()
 
-    rows, starts, raws, errors = [], [], [], []
+    starts, raws, errors = [], [], []
     columns: list[list[str | None]] = [[] for _ in header]
-    for fields in reader:
-        if trailing_delimiter and len(fields) == len(header) + 1 and fields[-1] == "":
-            fields = fields[:-1]
-        raw = "\n".join(consumed)
-        error = None
-        if bad_encoding:
-            error = bad_encoding[0].split(": ", 1)[1]
-        elif not fields:
-            error = "empty record"
-        elif len(fields) != len(header):
-            error = f"expected {len(header)} fields, found {len(fields)}"
-        rows.append(len(rows) + 1)
-        starts.append(line_number)
+
+    def add(start: int, raw: str, error: str | None, fields: list[str]) -> None:
+        starts.append(start)
         raws.append(raw)
         errors.append(error)
         for index, values in enumerate(columns):
             values.append(fields[index] if error is None else None)
+
+    while True:
+        try:
+            fields = next(reader)
+            unreadable = None
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            fields, unreadable = [], f"unreadable record: {exc}"
+        if trailing_delimiter and len(fields) == len(header) + 1 and fields[-1] == "":
+            fields = fields[:-1]
+        swallowed = [
+            offset
+            for offset, line in enumerate(consumed[1:], start=1)
+            if len(header) >= 3 and _fields_alone(line, tab_separated) == len(header)
+        ]
+        if swallowed:
+            # an unclosed quote: the first line and each line it swallowed, each kept out
+            add(
+                line_number,
+                consumed[0],
+                f"a quoted field runs over the {len(consumed) - 1} following line(s), "
+                f"{len(swallowed)} of them shaped like records (an unclosed quote?)",
+                [],
+            )
+            for offset, line in enumerate(consumed[1:], start=1):
+                add(
+                    line_number + offset,
+                    line,
+                    f"inside the quoted field opened at line {line_number} (an unclosed quote?)",
+                    [],
+                )
+        else:
+            error = unreadable
+            if error is None and bad_encoding:
+                error = bad_encoding[0].split(": ", 1)[1]
+            elif error is None and not fields:
+                error = "empty record"
+            elif error is None and len(fields) != len(header):
+                error = f"expected {len(header)} fields, found {len(fields)}"
+            add(line_number, "\n".join(consumed), error, fields)
         line_number += len(consumed)
         consumed.clear()
         bad_encoding.clear()
 
     arrays = {
-        "_row": pa.array(rows, pa.int64()),
+        "_row": pa.array(range(1, len(starts) + 1), pa.int64()),
         "_line": pa.array(starts, pa.int64()),
         "_raw": pa.array(raws, pa.string()),
         "_error": pa.array(errors, pa.string()),
     }
-    for name, values in zip(header, columns, strict=True):
-        arrays[name] = pa.array(values, pa.string())
+    for index, values in enumerate(columns):
+        arrays[data_column(index)] = pa.array(values, pa.string())
     return CsvFile(header, pa.table(arrays))

@@ -342,11 +342,20 @@ def _reconsidered(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> set[str]:
     }
 
 
+def _addressable(key: str) -> bool:
+    """A record key a JSON path can name: DuckDB reads `$."*"` as a wildcard and cannot parse
+    `$.""` or a key ending in a backslash."""
+    return key != "" and "*" not in key and "\\" not in key
+
+
 def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str, dict, list]:
     """Validate the JSON lines of `_input`; extract every key of a valid line in one pass.
 
     Returns the FROM clause (a subquery with `_values`/`_extras` lists per row), the value
-    expression of each key and the extra (non-contract) keys.
+    expression of each key and the extra (non-contract) keys. A contract column found under one
+    of its `aliases` (a renamed field) takes it, as in a CSV header. A key no JSON path can name
+    (empty, `*`, a backslash) is read by a lookup of its own, never by a path that would fail or
+    match every key.
     """
     keys = {
         row[0]
@@ -355,28 +364,46 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
             " where _error is null and json_valid(_raw)"
         ).fetchall()
     }
+    paths, aliased = {}, set()
+    for column in spec.columns:
+        alias = next((name for name in column.aliases if name in keys), None)
+        if column.path is None and column.name not in keys and alias is not None:
+            paths[column.name] = key_path(alias)
+            aliased.add(alias)
+        else:
+            paths[column.name] = column.json_path
     if keys:
         missing = [
             column.name
             for column in spec.columns
-            if column.required and column.top_level_key and column.top_level_key not in keys
+            if column.required
+            and column.top_level_key
+            and column.top_level_key not in keys
+            and not any(name in keys for name in column.aliases)
         ]
         if missing:
             raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
-    mapped = {column.top_level_key for column in spec.columns}
+    mapped = {column.top_level_key for column in spec.columns} | aliased
     extra = [] if spec.keeps_whole_record else sorted(keys - mapped)
+    safe = [name for name in extra if _addressable(name)]
+    awkward = [name for name in extra if not _addressable(name)]
     # One json_extract over a list of paths parses each line once (per-key calls parse it once
     # per key: about 6x slower on web events).
-    contract_paths = ", ".join(_quote(column.json_path) for column in spec.columns)
+    contract_paths = ", ".join(_quote(paths[name]) for name in spec.column_names)
     extra_lists = (
         f", case when _error is null then json_extract(_raw, "
-        f"[{', '.join(_quote(key_path(name)) for name in extra)}]) end as _extras"
-        if extra
+        f"[{', '.join(_quote(key_path(name)) for name in safe)}]) end as _extras"
+        if safe
         else ""
+    )
+    lookups = "".join(
+        f", case when _error is null then (select entry.value from json_each(_raw) as entry"
+        f" where entry.key = {_quote(name)}) end as _awkward_{i}"
+        for i, name in enumerate(awkward, start=1)
     )
     source = (
         "(select _row, _line, _raw, _error, case when _error is null then"
-        f" json_extract_string(_raw, [{contract_paths}]) end as _values{extra_lists}"
+        f" json_extract_string(_raw, [{contract_paths}]) end as _values{extra_lists}{lookups}"
         " from (select _row, _row as _line, _raw, case"
         " when _error is not null then _error"
         # trim() is slow on long lines: only invalid lines need it
@@ -386,7 +413,8 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
         " end as _error from _input))"
     )
     values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
-    values.update({name: f"_extras[{i}]" for i, name in enumerate(extra, start=1)})
+    values.update({name: f"_extras[{i}]" for i, name in enumerate(safe, start=1)})
+    values.update({name: f"_awkward_{i}" for i, name in enumerate(awkward, start=1)})
     return source, values, extra
 
 
@@ -400,7 +428,8 @@ def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
     missing = [name for name in spec.required if found[name] is None]
     if missing:
         raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
-    values = {name: '"' + name.replace('"', '""') + '"' for name in header}  # header text as is
+    # each header field by its position (the reader's _c1, _c2, ...), whatever its name
+    values = {name: files.data_column(index) for index, name in enumerate(header)}
     for name, in_header in found.items():
         if in_header is not None and in_header != name:
             values[name] = values.pop(in_header)

@@ -47,15 +47,16 @@ def test_csv_quirks_bom_crlf_quoted_newlines_and_non_latin() -> None:
     parsed = files.read_csv(SURVEY_CSV)
     assert parsed.header[0] == "response_id"  # BOM stripped
     rows = parsed.table.to_pylist()
+    verbatims = parsed.column("verbatim")
     assert [r["_row"] for r in rows] == [1, 2, 3, 4, 5, 6, 7]
     assert [r["_line"] for r in rows] == [2, 3, 5, 6, 7, 8, 9]  # r2 spans lines 3-4
-    assert rows[0]["verbatim"] == "Ļoti labi, paldies!"
-    assert rows[1]["verbatim"] == "Спасибо!\nВсё хорошо"
-    assert rows[2]["verbatim"] == "很好"
-    assert rows[3]["verbatim"] == "Լավ"
-    assert rows[6]["verbatim"] == "Ačiū, gerai"
+    assert verbatims[0] == "Ļoti labi, paldies!"
+    assert verbatims[1] == "Спасибо!\nВсё хорошо"
+    assert verbatims[2] == "很好"
+    assert verbatims[3] == "Լավ"
+    assert verbatims[6] == "Ačiū, gerai"
     assert rows[4]["_error"] == "expected 8 fields, found 4"
-    assert rows[5]["_error"].startswith("invalid UTF-8") and rows[5]["response_id"] is None
+    assert rows[5]["_error"].startswith("invalid UTF-8") and parsed.column("response_id")[5] is None
     assert rows[5]["_raw"] == "r6,post_contact,2026-01-01 14:30:00,,2,caf\\xe9,en,v2"
 
 
@@ -154,3 +155,34 @@ def test_status_names_landing_folders_no_source_reads(cjm_home: Path) -> None:
     (settings.landing_dir / "contact_centre/2026-01-01").mkdir(parents=True)
     line = status._unknown_landing(settings)  # a section of `cjm status`
     assert line.startswith("landing folders no source reads (not loaded): contact_centre")
+
+
+def test_an_unclosed_quote_keeps_out_every_line_it_swallowed() -> None:
+    """Response 3's verbatim opens a quote it never closes: the CSV reader would make one
+    record of it and the 37 responses after it, other respondents' e-mail addresses in its
+    verbatim. Each of its lines is kept out instead (38 of 40 counted as read and kept out),
+    and no loaded field holds an address."""
+    header = "response_id,survey_type,customer_email,responded_at,nps,verbatim\n"
+    lines = [
+        f"r{i},relationship,person{i}@example.com,2026-01-01 10:00:00,9,"
+        + ('"Good, but' if i == 3 else "fine")
+        for i in range(1, 41)
+    ]
+    parsed = files.read_csv((header + "\n".join(lines) + "\n").encode())
+    rows = parsed.table.to_pylist()
+    assert len(rows) == 40  # every line counted as read
+    assert [r["_line"] for r in rows] == list(range(2, 42))
+    errors = [r["_error"] for r in rows]
+    assert errors[:2] == [None, None]
+    assert errors[2].startswith("a quoted field runs over the 37 following line(s), 37 of them")
+    assert all(e.startswith("inside the quoted field opened at line 4") for e in errors[3:])
+    assert [r["_raw"] for r in rows] == lines  # each line's own text, once
+    assert all(v is None or "@" not in v for v in parsed.column("verbatim"))
+
+
+def test_a_quoted_field_over_lines_that_are_not_records_is_one_record() -> None:
+    """A verbatim with line breaks whose lines are prose, not records, stays one record."""
+    data = b'id,name,verbatim\n1,a,"Line one,\nline two\nthree"\n2,b,ok\n'
+    parsed = files.read_csv(data)
+    assert parsed.column("verbatim") == ["Line one,\nline two\nthree", "ok"]
+    assert parsed.table.column("_error").to_pylist() == [None, None]

@@ -201,13 +201,13 @@ def cmd_erase(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.erasure.erase import ErasureError, erase_customer
 
     try:
-        erasure = erase_customer(settings, args.customer, args.reason)
+        erasure = erase_customer(settings, args.customer, args.reason, progress=_say)
     except ErasureError as exc:
         _say(f"cjm {exc}")
         return 1
     _say(erasure.summary())
     for file in erasure.files_not_rewritten:
-        _say(f"not rewritten (Parquet, or changed since it was loaded): landing/{file}")
+        _say(f"not rewritten: landing/{file}")
     return 0
 
 

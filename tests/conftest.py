@@ -37,7 +37,7 @@ def cjm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield home
 
 
-def _cjm_env(home: Path) -> dict[str, str]:
+def cjm_env(home: Path) -> dict[str, str]:
     env = {**os.environ, "CJM_HOME": str(home), "CJM_PII_SALT": "test-salt"}
     env.pop("DAGSTER_HOME", None)
     return env
@@ -48,7 +48,7 @@ def run_cjm(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
     return subprocess.run(
         [str(CJM), *args],
         cwd=REPO,
-        env=_cjm_env(home),
+        env=cjm_env(home),
         capture_output=True,
         text=True,
         timeout=timeout,

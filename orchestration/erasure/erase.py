@@ -15,6 +15,13 @@
 4. The request is logged without personal data (`raw.erasure_log`: salted hash of the value,
    counts) and its hashes go on the suppression list (`raw.suppressed_identifiers`), which the
    loader applies to every later file.
+
+Steps 1-2 and 4 (the warehouse's rows, the plan of landing files, the hashes and the log row)
+commit together; the rest runs after, from what that commit keeps: the plan
+(`raw.erasure_files`) and the erasure's salted hashes (the customers' keys hashed too), so a
+run killed at any point is finished by the next `cjm erase`, whatever it is asked: an erasure
+not yet complete (`raw.erasure_log.completed_at` null) is finished first. Each erasure ends with
+a `meta.publish_log` row, so a BI client sees a new publication.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,9 +51,13 @@ create table if not exists raw.erasure_log (
     customers integer not null,
     rows_erased json not null,
     files_rewritten integer not null,
-    reason varchar
+    reason varchar,
+    completed_at timestamp
 )
 """
+# a customer key, hashed like an identifier: what finds their rows once the rows that
+# resolved them are gone
+KEY_KIND = "customer_key"
 # every schema dbt builds: the kpi schema holds follow-up lists by customer too
 # (kpi_contact_outliers, kpi_unanswered_emails)
 DERIVED_SCHEMAS = ("intermediate", "marts", "kpi")
@@ -68,14 +80,27 @@ class Erasure:
     rows: dict[str, int] = field(default_factory=dict)  # where -> rows erased
     files_rewritten: list[str] = field(default_factory=list)
     files_not_rewritten: list[str] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)  # earlier erasures this run completed
+    done_before: str | None = None  # the erasure that had already erased this request
 
     def summary(self) -> str:
+        lines = [
+            f"erasure {earlier} had not finished (killed?): finished now"
+            for earlier in self.finished
+        ]
+        if self.done_before is not None:
+            lines.append(
+                f"already erased by {self.done_before}: no customer left to resolve, nothing"
+                " erased now"
+            )
+            return "; ".join(lines)
         counted = ", ".join(f"{n} {where}" for where, n in self.rows.items() if n) or "no rows"
-        return (
+        lines.append(
             f"erasure {self.erasure_id}: {self.customers} customer(s) resolved; erased {counted};"
             f" {len(self.files_rewritten)} landing file(s) rewritten; build, publication,"
             " exports and reports rewritten; later files naming them are kept out"
         )
+        return "; ".join(lines)
 
 
 def _add_request(con: duckdb.DuckDBPyConnection, value: str, salt: str) -> str:
@@ -227,10 +252,19 @@ def _erase_raw(con: duckdb.DuckDBPyConnection, salt: str, erasure: Erasure) -> d
 def _erase_derived(
     con: duckdb.DuckDBPyConnection, keys: list[str], salt: str, database: str
 ) -> int:
-    """Delete the customer's rows from every intermediate, mart and kpi table of `database`."""
+    """Delete the customer's rows from every intermediate, mart and kpi table of `database`:
+    the customers `keys`, and every customer of dim_customer whose hashed key is in `hashes`
+    (a rerun finds them so, once the rows that resolved them are gone)."""
     con.execute("create or replace temp table erased_customer_keys (customer_key varchar)")
     for key in keys:
         con.execute("insert into erased_customer_keys values (?)", [key])
+    if _has_table(con, "marts", "dim_customer"):
+        con.execute(
+            "insert into erased_customer_keys select distinct customer_key"
+            f" from {database}.marts.dim_customer as customers where"
+            f" {matching.hashed(KEY_KIND, 'customers.customer_key', salt)} in"
+            f" (select identifier_hash from hashes where kind = {matching.literal(KEY_KIND)})"
+        )
     owned = {}
     for column, relation in OWNED_IDS.items():
         schema, table = relation.split(".")
@@ -291,69 +325,143 @@ def _rewrite_whole(path: Path) -> None:
     os.replace(fresh, path)
 
 
-def erase_customer(settings: Settings, value: str, reason: str | None = None) -> Erasure:
+def erase_customer(
+    settings: Settings,
+    value: str,
+    reason: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Erasure:
     value = value.strip()
     if not value:
         raise ErasureError("erase: give the customer's CRM id, e-mail or phone")
     if not settings.build_db.exists():
         raise ErasureError(f"erase: no warehouse at {settings.build_db} yet: nothing to erase")
     salt = settings.pii_salt
+    finished = [_finish(settings, erasure_id, progress) for erasure_id in _unfinished(settings)]
     erasure_id = f"erasure-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    try:
-        con = duckdb.connect(str(settings.build_db))
-    except duckdb.IOException as exc:
-        raise ErasureError(
-            f"erase: the warehouse is in use (a run?); try again when it ends ({exc})"
-        ) from exc
+    con = _connect(settings)
     try:
         con.execute("create temp table hashes (kind varchar, identifier_hash varchar)")
         request_hash = _add_request(con, value, salt)
         keys = _resolve(con, salt)
-        erasure = Erasure(erasure_id, len(keys))
+        done_before = con.execute(
+            "select erasure_id from raw.erasure_log where request_hash = ?"
+            " and completed_at is not null order by erased_at desc limit 1",
+            [request_hash],
+        ).fetchone()
+        if not keys and done_before is not None:
+            return Erasure(erasure_id, 0, finished=finished, done_before=done_before[0])
+        erasure = Erasure(erasure_id, len(keys), finished=finished)
+        con.execute(
+            f"insert into hashes select distinct {matching.literal(KEY_KIND)},"
+            f" {matching.hashed(KEY_KIND, 'key', salt)} from (select unnest(?::varchar[]) as key)",
+            [keys],
+        )
         con.execute("begin transaction")
         by_file = _erase_raw(con, salt, erasure)
         erasure.rows["build rows"] = _erase_derived(con, keys, salt, _db_name(con))
-        rewritten, skipped = landing.rewrite(con, settings.landing_dir, by_file)
-        erasure.files_rewritten, erasure.files_not_rewritten = rewritten, skipped
-        con.execute(ERASURE_LOG_DDL)
+        landing.plan(con, erasure_id, by_file)
         con.execute(
             f"insert into {loader.SUPPRESSED} select distinct kind, identifier_hash, ? from hashes"
             " where identifier_hash is not null",
             [erasure_id],
         )
         con.execute(
-            "insert into raw.erasure_log values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into raw.erasure_log (erasure_id, erased_at, request_hash, customers,"
+            " rows_erased, files_rewritten, reason) values (?, ?, ?, ?, ?, ?, ?)",
             [
                 erasure_id,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 request_hash,
                 len(keys),
                 json.dumps(erasure.rows),
-                len(rewritten),
+                len(by_file),
                 reason,
             ],
         )
         con.execute("commit")
-        cookies = [
-            h
-            for (h,) in con.execute(
-                "select identifier_hash from hashes where kind = 'cookie'"
+    finally:
+        con.close()
+    progress(f"erase: {erasure_id}: the warehouse's rows removed (committed)")
+    done = _finish(settings, erasure_id, progress, erasure)
+    assert done == erasure_id
+    return erasure
+
+
+def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(settings.build_db))
+    except duckdb.IOException as exc:
+        raise ErasureError(
+            f"erase: the warehouse is in use (a run?); try again when it ends ({exc})"
+        ) from exc
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(ERASURE_LOG_DDL)
+    con.execute("alter table raw.erasure_log add column if not exists completed_at timestamp")
+    con.execute(landing.ERASURE_FILES_DDL)
+    return con
+
+
+def _unfinished(settings: Settings) -> list[str]:
+    con = _connect(settings)
+    try:
+        return [
+            row[0]
+            for row in con.execute(
+                "select erasure_id from raw.erasure_log where completed_at is null"
+                " order by erased_at"
             ).fetchall()
         ]
     finally:
         con.close()
+
+
+def _finish(
+    settings: Settings,
+    erasure_id: str,
+    progress: Callable[[str], None],
+    erasure: Erasure | None = None,
+) -> str:
+    """Everything after the erasure's commit, from what it committed: the landing files it
+    planned, the build file rewritten whole, the publication, exports and reports without the
+    customers its hashes find, a publish-log row; then the log says it is complete. Each step
+    can be run again: a rerun after a kill at any point finishes the job."""
+    con = _connect(settings)
+    try:
+        rewritten, skipped = landing.rewrite(con, settings.landing_dir, erasure_id, progress)
+        hashes = con.execute(
+            f"select kind, identifier_hash from {loader.SUPPRESSED} where erasure_id = ?",
+            [erasure_id],
+        ).fetchall()
+    finally:
+        con.close()
+    if erasure is not None:
+        erasure.files_rewritten, erasure.files_not_rewritten = rewritten, skipped
     _rewrite_whole(settings.build_db)
+    progress(f"erase: {erasure_id}: build file rewritten")
     if settings.published_db.exists():
-        erasure.rows["published rows"] = _erase_published(settings, keys, cookies, salt)
-    return erasure
+        removed = _erase_published(settings, hashes, erasure_id)
+        if erasure is not None:
+            erasure.rows["published rows"] = removed
+        progress(f"erase: {erasure_id}: publication, exports and reports rewritten")
+    con = _connect(settings)
+    try:
+        con.execute(
+            "update raw.erasure_log set completed_at = ? where erasure_id = ?",
+            [dt.datetime.now(dt.UTC).replace(tzinfo=None), erasure_id],
+        )
+    finally:
+        con.close()
+    return erasure_id
 
 
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select current_database()").fetchone()[0]
 
 
-def _erase_published(settings: Settings, keys: list[str], cookies: list[str], salt: str) -> int:
-    """The published file without the customer: a scrubbed copy swapped in, then the exports
+def _erase_published(settings: Settings, hashes: list[tuple[str, str]], erasure_id: str) -> int:
+    """The published file without the customers `hashes` find (their hashed keys and
+    cookies): a scrubbed copy with a publish-log row of its own, swapped in, then the exports
     and reports from it."""
     target = settings.published_db
     discard_client_wal(target)
@@ -361,10 +469,10 @@ def _erase_published(settings: Settings, keys: list[str], cookies: list[str], sa
     shutil.copyfile(target, working)
     con = duckdb.connect(str(working))
     try:
+        con.execute("set TimeZone = 'UTC'")
         con.execute("create temp table hashes (kind varchar, identifier_hash varchar)")
-        for cookie in cookies:
-            con.execute("insert into hashes values ('cookie', ?)", [cookie])
-        removed = _erase_derived(con, keys, salt, _db_name(con))
+        con.executemany("insert into hashes values (?, ?)", [list(h) for h in hashes])
+        removed = _erase_derived(con, [], settings.pii_salt, _db_name(con))
         tables = [
             f"{schema}.{table}"
             for schema, table in con.execute(
@@ -372,6 +480,17 @@ def _erase_published(settings: Settings, keys: list[str], cookies: list[str], sa
                 " where schema_name in ('marts', 'kpi') order by 1, 2"
             ).fetchall()
         ]
+        counts = [con.execute(f"select count(*) from {table}").fetchone()[0] for table in tables]
+        con.execute(
+            "insert into meta.publish_log select ?, ?, data_through, ?, ? from meta.publish_log"
+            " order by published_at desc limit 1",
+            [
+                erasure_id,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                len(tables),
+                sum(counts),
+            ],
+        )
         con.execute("checkpoint")
     finally:
         con.close()

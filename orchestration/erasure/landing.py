@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -45,44 +46,107 @@ def _kept_text(
     return "".join(f"{text}\n" for text in [*header, *kept]).encode()
 
 
-def rewrite(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, by_file: dict[str, set[int]]
-) -> tuple[list[str], list[str]]:
-    """Rewrite each landing file without the given record numbers; return (rewritten, left as
-    they are: Parquet, missing, or changed since they were loaded)."""
-    rewritten, skipped = [], []
+ERASURE_FILES_DDL = """
+create table if not exists raw.erasure_files (
+    erasure_id varchar not null,
+    file varchar not null,
+    record_numbers bigint[] not null,
+    new_sha256 varchar,
+    done_at timestamp,
+    outcome varchar
+)
+"""
+
+
+def plan(con: duckdb.DuckDBPyConnection, erasure_id: str, by_file: dict[str, set[int]]) -> None:
+    """Record which landing files lose which records, in the erasure's transaction: the work
+    survives a kill, and `rewrite` finishes it."""
+    con.execute(ERASURE_FILES_DDL)
     for relative, drop in sorted(by_file.items()):
-        path = landing_dir / relative
-        spec = SOURCES.get(relative.split("/", 1)[0])
-        load = con.execute(
-            "select load_id, sha256 from raw.load_ledger where file = ?"
-            " and superseded_by is null order by loaded_at desc limit 1",
-            [relative],
-        ).fetchone()
-        if spec is None or load is None or not path.is_file() or path.is_symlink():
-            skipped.append(relative)
-            continue
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != load[1] or path.name.endswith(".parquet"):
-            skipped.append(relative)
-            continue
-        compressed = path.name.endswith(".gz")
-        data = gzip.decompress(raw) if compressed else raw
-        text = _kept_text(
-            data,
-            spec.format,
-            spec.records_key,
-            spec.header_rows,
-            drop,
-            files.is_tab_separated(path.name),
-        )
-        out = gzip.compress(text, mtime=0) if compressed else text
-        partial = path.with_name(f".{path.name}.erasure.tmp")
-        partial.write_bytes(out)
-        os.replace(partial, path)
         con.execute(
-            "update raw.load_ledger set sha256 = ? where load_id = ?",
-            [hashlib.sha256(out).hexdigest(), load[0]],
+            "insert into raw.erasure_files (erasure_id, file, record_numbers) values (?, ?, ?)",
+            [erasure_id, relative, sorted(drop)],
         )
-        rewritten.append(relative)
+
+
+def rewrite(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    erasure_id: str,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[list[str], list[str]]:
+    """Rewrite each landing file the erasure planned and has not done, without its records;
+    return (rewritten, left as they are: Parquet, missing, or changed since they were loaded,
+    each with why). Resumable: the new checksum is recorded before the file is swapped, so a
+    file found with it was rewritten by a run killed before it could say so."""
+    con.execute(ERASURE_FILES_DDL)
+    rewritten, skipped = [], []
+    pending = con.execute(
+        "select file, record_numbers, new_sha256 from raw.erasure_files"
+        " where erasure_id = ? and done_at is null order by file",
+        [erasure_id],
+    ).fetchall()
+    for relative, drop, new_sha in pending:
+        outcome = _rewrite_file(con, landing_dir, relative, set(drop), new_sha, erasure_id)
+        if outcome == "rewritten":
+            rewritten.append(relative)
+        else:
+            skipped.append(f"{relative} ({outcome})")
+        con.execute(
+            "update raw.erasure_files set done_at = now()::timestamp, outcome = ?"
+            " where erasure_id = ? and file = ?",
+            [outcome, erasure_id, relative],
+        )
+        progress(f"erase: landing file {relative}: {outcome}")
     return rewritten, skipped
+
+
+def _rewrite_file(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    relative: str,
+    drop: set[int],
+    new_sha: str | None,
+    erasure_id: str,
+) -> str:
+    path = landing_dir / relative
+    spec = SOURCES.get(relative.split("/", 1)[0])
+    load = con.execute(
+        "select load_id, sha256 from raw.load_ledger where file = ?"
+        " and superseded_by is null order by loaded_at desc limit 1",
+        [relative],
+    ).fetchone()
+    if spec is None or load is None:
+        return "not in the ledger"
+    if not path.is_file() or path.is_symlink():
+        return "missing from landing"
+    if path.name.endswith(".parquet"):
+        return "Parquet, not rewritten"
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha == new_sha:  # rewritten by a run killed before it could record it
+        con.execute("update raw.load_ledger set sha256 = ? where load_id = ?", [sha, load[0]])
+        return "rewritten"
+    if sha != load[1]:
+        return "changed since it was loaded"
+    compressed = path.name.endswith(".gz")
+    data = gzip.decompress(raw) if compressed else raw
+    text = _kept_text(
+        data,
+        spec.format,
+        spec.records_key,
+        spec.header_rows,
+        drop,
+        files.is_tab_separated(path.name),
+    )
+    out = gzip.compress(text, mtime=0) if compressed else text
+    out_sha = hashlib.sha256(out).hexdigest()
+    con.execute(
+        "update raw.erasure_files set new_sha256 = ? where erasure_id = ? and file = ?",
+        [out_sha, erasure_id, relative],
+    )
+    partial = path.with_name(f".{path.name}.erasure.tmp")
+    partial.write_bytes(out)
+    os.replace(partial, path)
+    con.execute("update raw.load_ledger set sha256 = ? where load_id = ?", [out_sha, load[0]])
+    return "rewritten"

@@ -14,8 +14,12 @@ Zendesk.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -23,7 +27,7 @@ import pytest
 
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES
-from tests.conftest import REPO, build_without_dagster, run_cjm
+from tests.conftest import REPO, build_without_dagster, cjm_env, run_cjm
 
 pytestmark = pytest.mark.slow
 FIXTURES = REPO / "tests/fixtures"
@@ -840,3 +844,53 @@ def test_an_erased_customer_leaves_every_file_and_stays_out(
     assert _rows(
         build, "select count(*) from raw.zendesk_tickets__tickets where id = '900002'"
     ) == [(0,)]
+
+
+def _erase_killed_when(home: Path, marker: str) -> list[str]:
+    """`cjm erase` Anna, SIGKILLed as soon as it prints `marker`; what it printed."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("cjm")), "erase", "--customer", "CUST-1001"],
+        cwd=REPO,
+        env=cjm_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if marker in line:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
+    return seen
+
+
+def test_an_erasure_killed_at_each_step_converges_on_rerun(published: Path, tmp_path: Path) -> None:
+    """Killed right after its commit, then (rerun) after a first landing file, then (rerun)
+    after the build file, the erasure is finished by the next `cjm erase`: Anna in no file
+    under CJM_HOME, the log complete, a publish-log row for the erasure; asked once more, it
+    says she was already erased and erases nothing."""
+    home = tmp_path / "home"
+    shutil.copytree(published.parent.parent, home)
+    _erase_killed_when(home, "the warehouse's rows removed (committed)")
+    assert _files_naming_anna(home)  # killed before the files were rewritten
+    second = _erase_killed_when(home, "erase: landing file")
+    assert "had not finished" not in "".join(second)  # killed before it could say so
+    _erase_killed_when(home, "build file rewritten")
+    result = run_cjm(home, "erase", "--customer", "CUST-1001")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "had not finished (killed?): finished now" in result.stderr
+    assert "already erased by erasure-" in result.stderr
+    assert _files_naming_anna(home) == []
+    build = home / "warehouse/build.duckdb"
+    [(erasure_id, completed)] = _rows(
+        build, "select erasure_id, completed_at is not null from raw.erasure_log"
+    )
+    assert completed
+    assert _rows(
+        home / "warehouse/cjm.duckdb",
+        f"select count(*) from meta.publish_log where run_id = '{erasure_id}'",
+    ) == [(1,)]

@@ -29,6 +29,11 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _rewrite(con, landing_dir: Path, by_file: dict[str, set[int]]) -> tuple[list, list]:
+    landing.plan(con, "erasure-1", by_file)
+    return landing.rewrite(con, landing_dir, "erasure-1")
+
+
 def _put(landing_dir: Path, relative: str, data: bytes) -> Path:
     path = landing_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +52,7 @@ def test_csv_records_leave_by_number_and_the_rest_stay_as_delivered(tmp_path: Pa
     path = _put(tmp_path, relative, data)
     con = _warehouse()
     _ledger(con, relative, data)
-    assert landing.rewrite(con, tmp_path, {relative: {1, 3}}) == ([relative], [])
+    assert _rewrite(con, tmp_path, {relative: {1, 3}}) == ([relative], [])
     assert path.read_bytes() == b"\xef\xbb\xbfcustomer_id,email,note\nC2,ben@example.com,\n"
     [(sha,)] = con.execute("select sha256 from raw.load_ledger").fetchall()
     assert sha == hashlib.sha256(path.read_bytes()).hexdigest()  # not loaded again
@@ -59,7 +64,7 @@ def test_json_lines_and_gzip(tmp_path: Path) -> None:
     path = _put(tmp_path, relative, data)
     con = _warehouse()
     _ledger(con, relative, data)
-    landing.rewrite(con, tmp_path, {relative: {2}})
+    _rewrite(con, tmp_path, {relative: {2}})
     assert gzip.decompress(path.read_bytes()) == b'{"contact_id": "k1"}\n{"contact_id": "k3"}\n'
 
 
@@ -69,7 +74,7 @@ def test_json_documents_become_json_lines_of_the_records_kept(tmp_path: Path) ->
     path = _put(tmp_path, relative, data)
     con = _warehouse()
     _ledger(con, relative, data)
-    landing.rewrite(con, tmp_path, {relative: {1}})
+    _rewrite(con, tmp_path, {relative: {1}})
     assert path.read_bytes() == b'{"conversationId":"b"}\n'
 
 
@@ -78,4 +83,36 @@ def test_a_file_changed_since_it_was_loaded_is_left_alone(tmp_path: Path) -> Non
     _put(tmp_path, relative, b'{"contact_id": "new delivery"}\n')
     con = _warehouse()
     _ledger(con, relative, b'{"contact_id": "k1"}\n')
-    assert landing.rewrite(con, tmp_path, {relative: {1}}) == ([], [relative])
+    assert _rewrite(con, tmp_path, {relative: {1}}) == (
+        [],
+        [f"{relative} (changed since it was loaded)"],
+    )
+
+
+def test_a_tsv_file_is_rewritten_as_tsv(tmp_path: Path) -> None:
+    """Snowplow's TSV is unquoted: a `,"` in a field must not shift the records (read as CSV,
+    record 2 would swallow record 3 and her line would stay)."""
+    data = b'event_id\tcontext\tuser_id\ne1\t{"a":","x"}\tC1\ne2\tplain\tC2\ne3\t"\tC3\n'
+    relative = "snowplow/2026-09-01/events.tsv"
+    path = _put(tmp_path, relative, data)
+    con = _warehouse()
+    _ledger(con, relative, data)
+    assert _rewrite(con, tmp_path, {relative: {2}}) == ([relative], [])
+    assert path.read_bytes() == b'event_id\tcontext\tuser_id\ne1\t{"a":","x"}\tC1\ne3\t"\tC3\n'
+
+
+def test_a_rewrite_killed_after_the_swap_is_finished_not_skipped(tmp_path: Path) -> None:
+    """Killed after the file was swapped but before the ledger took its checksum: the rerun
+    finds the checksum it recorded first, and finishes (not "changed since it was loaded")."""
+    data = b'{"contact_id": "k1"}\n{"contact_id": "k2"}\n'
+    relative = "contact_center/2026-09-01/contacts.jsonl"
+    path = _put(tmp_path, relative, data)
+    con = _warehouse()
+    _ledger(con, relative, data)
+    landing.plan(con, "erasure-1", {relative: {1}})
+    kept = b'{"contact_id": "k2"}\n'
+    con.execute("update raw.erasure_files set new_sha256 = ?", [hashlib.sha256(kept).hexdigest()])
+    path.write_bytes(kept)  # the swap happened; the ledger still has the old checksum
+    assert landing.rewrite(con, tmp_path, "erasure-1") == ([relative], [])
+    [(sha,)] = con.execute("select sha256 from raw.load_ledger").fetchall()
+    assert sha == hashlib.sha256(kept).hexdigest()

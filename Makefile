@@ -40,9 +40,9 @@ browser: $(CHROMIUM)
 run: install
 	$(BIN)/cjm demo
 
-## test: lint, then every test (unit, dbt, Dagster, end-to-end, browser, the long scenario)
+## test: lint, then every test but the long scenario (unit, dbt, Dagster, end-to-end, browser)
 test: install browser lint
-	$(PYTEST)
+	$(PYTEST) -m "not long"
 
 ## unit: the fast lane, no pipeline run (every dbt unit test included)
 unit: install

@@ -39,21 +39,29 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def _unknown_landing(settings: Settings) -> str:
-    """Landing folders no source reads: their files would otherwise wait there unseen."""
-    from orchestration.ingestion.files import unknown_folders
+def landing_report(settings: Settings) -> str:
+    """Landing folders no source reads, and files no source loads (a name starting with a
+    dot): they would otherwise wait there unseen."""
+    from orchestration.ingestion.files import hidden_files, unknown_folders
     from orchestration.ingestion.sources import SOURCES
 
+    lines = []
     folders = unknown_folders(settings.landing_dir, list(SOURCES))
-    if not folders:
-        return ""
-    return (
-        f"landing folders no source reads (not loaded): {', '.join(folders)}"
-        " (a typo, or a source not declared: docs/sources.md)"
-    )
+    if folders:
+        lines.append(
+            f"landing folders no source reads (not loaded): {', '.join(folders)}"
+            " (a typo, or a source not declared: docs/sources.md)"
+        )
+    hidden = hidden_files(settings.landing_dir, list(SOURCES))
+    if hidden:
+        shown = ", ".join(hidden[:5]) + (f" and {len(hidden) - 5} more" if len(hidden) > 5 else "")
+        lines.append(
+            f"landing files skipped, their names starting with a dot (not loaded): {shown}"
+        )
+    return "\n".join(lines)
 
 
-def _ledger(settings: Settings) -> str:
+def ledger_report(settings: Settings) -> str:
     if not settings.build_db.exists():
         return "warehouse: not built yet (run `cjm run` or `cjm demo`)"
     try:
@@ -80,8 +88,28 @@ def _ledger(settings: Settings) -> str:
         ).fetchall()
         rejected_files = con.execute(
             "select file, reason from raw.load_ledger where status = 'rejected'"
-            " order by loaded_at desc limit 5"
+            " order by loaded_at desc"
         ).fetchall()
+        standing = con.execute(
+            "select file from raw.load_ledger where status <> 'rejected'"
+            " and superseded_by is null order by file"
+        ).fetchall()
+        warnings = con.execute(
+            "select file, regexp_extract(reason, 'warning: (.*)$', 1) from raw.load_ledger"
+            " where contains(reason, 'warning: ') and superseded_by is null"
+            " order by loaded_at desc"
+        ).fetchall()
+        erasures = (
+            con.execute(
+                "select erasure_id, date_trunc('second', erased_at) from raw.erasure_log"
+                " where completed_at is null order by erased_at"
+            ).fetchall()
+            if con.execute(
+                "select count(*) from duckdb_columns() where schema_name = 'raw'"
+                " and table_name = 'erasure_log' and column_name = 'completed_at'"
+            ).fetchone()[0]
+            else []
+        )
     finally:
         con.close()
     out = [
@@ -122,8 +150,36 @@ def _ledger(settings: Settings) -> str:
             _table(["accepted at (UTC)", "by", "source", "file", "reason"], accepted),
         ]
     if rejected_files:
-        out += ["", "Rejected files:", _table(["file", "reason"], rejected_files)]
+        out += ["", "Rejected files:", _table(["file", "reason"], _newest(rejected_files))]
+    gone = [(file,) for (file,) in standing if not (settings.landing_dir / file).exists()]
+    if gone:
+        out += [
+            "",
+            "Loaded files no longer in landing (their rows stay loaded; a corrected delivery"
+            " under the same name withdraws them):",
+            _table(["file"], _newest(gone)),
+        ]
+    if warnings:
+        out += [
+            "",
+            "Loaded with a warning (a column the previous file had is missing):",
+            _table(["file", "warning"], _newest(warnings)),
+        ]
+    if erasures:
+        out += [
+            "",
+            "Erasures that did not finish (killed?): `cjm erase` again finishes them:",
+            _table(["erasure", "started (UTC)"], erasures),
+        ]
     return "\n".join(out)
+
+
+def _newest(rows: list[tuple], shown: int = 10) -> list[tuple]:
+    """The first `shown` rows, and a last row saying how many more there are."""
+    if len(rows) <= shown:
+        return rows
+    more = (f"... and {len(rows) - shown} more",) + ("",) * (len(rows[0]) - 1)
+    return [*rows[:shown], more]
 
 
 def _pending(con) -> list[tuple]:
@@ -208,8 +264,8 @@ def render_status(settings: Settings) -> str:
         f"CJM_HOME: {settings.home}",
         _publication(settings),
         _last_run_problems(settings),
-        _unknown_landing(settings),
-        _ledger(settings),
+        landing_report(settings),
+        ledger_report(settings),
         _runs(settings),
     ]
     return "\n\n".join(section for section in sections if section)

@@ -66,6 +66,22 @@ def discover(
     return sorted(found, key=lambda f: (f.day or dt.date.min, f.relative))
 
 
+def hidden_files(landing_dir: Path, sources: list[str]) -> list[str]:
+    """Files under a source's landing folder whose name starts with a dot: never loaded (an
+    editor's or a copy's temporary file, an operating system's), so named where an operator
+    looks (`cjm status`), in case an export was saved under such a name."""
+    found = []
+    for source in sources:
+        folder = landing_dir / source
+        if folder.is_dir():
+            found += [
+                p.relative_to(landing_dir).as_posix()
+                for p in sorted(folder.rglob(".*"))
+                if p.is_file()
+            ]
+    return found
+
+
 def _is_link(path: Path, source_dir: Path) -> bool:
     """The file, or a folder between it and its source folder, is a symbolic link."""
     while path != source_dir:

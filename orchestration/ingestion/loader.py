@@ -71,6 +71,7 @@ LEDGER_ADDED_COLUMNS = (  # columns added since the first ledger: older warehous
     "published_at timestamp",
     "superseded_by varchar",
     "superseded_at timestamp",
+    "missing_columns varchar[]",  # contract columns the file lacked (loaded empty)
 )
 
 # The records a corrected delivery withdrew: a file re-delivered under the same name replaces
@@ -122,6 +123,7 @@ class FileResult:
     rows_rejected: int = 0
     reason: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
     duplicates_exact: int = 0  # loaded rows identical to an earlier copy of their key
     duplicates_conflicting: int = 0  # loaded rows whose key has an earlier, different copy
 
@@ -348,11 +350,12 @@ def _addressable(key: str) -> bool:
     return key != "" and "*" not in key and "\\" not in key
 
 
-def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str, dict, list]:
+def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str, dict, list, list]:
     """Validate the JSON lines of `_input`; extract every key of a valid line in one pass.
 
     Returns the FROM clause (a subquery with `_values`/`_extras` lists per row), the value
-    expression of each key and the extra (non-contract) keys. A contract column found under one
+    expression of each key, the extra (non-contract) keys and the contract's top-level keys
+    no record has. A contract column found under one
     of its `aliases` (a renamed field) takes it, as in a CSV header. A key no JSON path can name
     (empty, `*`, a backslash) is read by a lookup of its own, never by a path that would fail or
     match every key.
@@ -415,12 +418,21 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
     values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
     values.update({name: f"_extras[{i}]" for i, name in enumerate(safe, start=1)})
     values.update({name: f"_awkward_{i}" for i, name in enumerate(awkward, start=1)})
-    return source, values, extra
+    absent = [
+        column.name
+        for column in spec.columns
+        if keys
+        and column.path is None
+        and column.name not in keys
+        and not any(name in keys for name in column.aliases)
+    ]
+    return source, values, extra, absent
 
 
-def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
+def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list, list]:
     """Header name -> value expression (a contract column found under one of its `aliases`
-    takes that column), and the names the contract does not know (kept in `_extra`)."""
+    takes that column), the names the contract does not know (kept in `_extra`), and the
+    contract's columns the header lacks."""
     found = {
         column.name: next((n for n in (column.name, *column.aliases) if n in header), None)
         for column in spec.columns
@@ -435,7 +447,8 @@ def _csv_columns(spec: SourceSpec, header: list[str]) -> tuple[dict, list]:
             values[name] = values.pop(in_header)
     taken = {in_header for in_header in found.values() if in_header is not None}
     extra = [name for name in header if name not in taken]
-    return values, extra
+    absent = [name for name, in_header in found.items() if in_header is None]
+    return values, extra, absent
 
 
 def _stage(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file, read: files.ReadFile):
@@ -455,20 +468,21 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file, read: files.R
     con.register("_input", pa.Table.from_batches(batches, schema=read.table.schema))
     if spec.format in ("jsonl", "json"):
         return _json_source(con, spec)
-    values, extra = _csv_columns(spec, read.header)
-    return "_input", values, extra
+    values, extra, absent = _csv_columns(spec, read.header)
+    return "_input", values, extra, absent
 
 
 LEDGER_COLUMNS = (
     "load_id, source, file, day, sha256, rows_read, rows_loaded, rows_rejected, status, reason,"
-    " extra_columns, loaded_at, batch_id, duplicates_exact, duplicates_conflicting"
+    " extra_columns, loaded_at, batch_id, duplicates_exact, duplicates_conflicting,"
+    " missing_columns"
 )
 
 
 def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at, batch_id) -> None:
     con.execute(
         f"insert into raw.load_ledger ({LEDGER_COLUMNS}) values"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             spec.name,
@@ -485,6 +499,7 @@ def _ledger_row(con, load_id, spec, file, sha, result: FileResult, loaded_at, ba
             batch_id,
             result.duplicates_exact,
             result.duplicates_conflicting,
+            result.missing_columns if result.status != "rejected" else None,
         ],
     )
 
@@ -567,7 +582,7 @@ def load_file(
 def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt) -> FileResult:
     sha = read.sha256
     try:
-        source, values, extra = _stage(con, spec, file, read)
+        source, values, extra, absent = _stage(con, spec, file, read)
         superseded = _superseded_loads(con, spec, file)
     except files.FileRejected as exc:
         rows_read = _count_input(con)
@@ -606,11 +621,35 @@ def _load_rows(con, spec, file, read, load_id, loaded_at, batch_id, salt) -> Fil
         duplicates_exact=exact,
         duplicates_conflicting=conflicting,
     )
+    result.missing_columns = absent
+    notes = []
     if extra:
-        note = f"extra column(s) kept in _extra: {', '.join(extra)}"
-        result.reason = f"{result.reason}; {note}" if result.reason else note
+        notes.append(f"extra column(s) kept in _extra: {', '.join(extra)}")
+    dropped = _dropped_columns(con, spec, absent)
+    if dropped:
+        notes.append(
+            f"warning: column(s) the previous file had are missing, loaded empty:"
+            f" {', '.join(dropped)}"
+        )
+    if notes:
+        result.reason = "; ".join([result.reason, *notes] if result.reason else notes)
     _ledger_row(con, load_id, spec, file, sha, result, loaded_at, batch_id)
     return result
+
+
+def _dropped_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec, absent: list[str]):
+    """The contract columns this file lacks that the source's previous loaded file had: an
+    export that dropped a field loads it empty, and says so."""
+    if not absent:
+        return []
+    previous = con.execute(
+        "select missing_columns from raw.load_ledger where source = ? and status <> 'rejected'"
+        " order by loaded_at desc limit 1",
+        [spec.name],
+    ).fetchone()
+    if previous is None or previous[0] is None:  # no earlier file, or one loaded before the
+        return []  # ledger recorded missing columns
+    return [name for name in absent if name not in previous[0]]
 
 
 def _superseded_loads(con, spec: SourceSpec, file: files.LandingFile) -> list[str]:

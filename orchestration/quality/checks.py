@@ -29,7 +29,9 @@ def _release_memory() -> None:
 def _result(outcomes, metadata: dict, details: list[str] = ()) -> dg.AssetCheckResult:
     failures = [f"{o.suite}: {line}" for o in outcomes for line in o.failures]
     if failures:
-        failures += details
+        # the operator's words first (the source, the files, the rule, the way out), then the
+        # expectations that failed: a line cut short still says what to do
+        failures = [*details, *failures]
     return dg.AssetCheckResult(
         passed=not failures,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -44,11 +46,23 @@ def _result(outcomes, metadata: dict, details: list[str] = ()) -> dg.AssetCheckR
     )
 
 
+def _some(items: list[str], shown: int = 3) -> str:
+    """The first few of a list, and how many more: "a, b, c and 7 more"."""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
+
+
 def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
-    """What an operator needs to act on a blocked batch: which files, days and rules."""
-    lines = [
-        f"{file} rejected whole: {reason}" for file, reason in frames.rejected_files(con, gate)
-    ]
+    """What an operator needs to act on a blocked batch, in their words: the source, which
+    files, the rule, and the way out (a corrected file, `cjm accept`, or a setting)."""
+    rejected = frames.rejected_files(con, gate)
+    lines = []
+    if rejected:
+        reasons = sorted({reason for _, reason in rejected})
+        lines.append(
+            f"{gate.source}: {len(rejected)} file(s) rejected whole ({_some(reasons, 2)}):"
+            f" {_some([file for file, _ in rejected])}"
+        )
     row = summary.iloc[0]
     by_setting = 0
     if (
@@ -57,16 +71,22 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
     ):
         kept_out = frames.kept_out_by_rule(con, gate)
         by_rule = ", ".join(f"{rule} {n}" for rule, n in kept_out)
+        by_file = [f"{file} ({n})" for file, n in frames.kept_out_by_file(con, gate)]
         lines.append(
-            f"{row.rows_kept_out:.0f} of {row.rows_read:.0f} rows kept out"
+            f"{gate.source}: {row.rows_kept_out:.0f} of {row.rows_read:.0f} rows kept out"
             f" ({row.quarantined_share:.2%}, threshold {gate.max_quarantined_share:.2%}):"
-            f" {by_rule}"
+            f" {by_rule}; in {_some(by_file)}"
         )
         by_setting = dict(kept_out).get("timestamp_before_earliest_date", 0)
+    rejected_days = {file.split("/")[1] for file, _ in rejected if file.count("/") >= 2}
     for day in volume.itertuples():
         missing = pd.isna(day.row_count)
         if missing and gate.daily and day.file_expected:
-            lines.append(f"{day.day:%Y-%m-%d}: no file delivered")
+            delivered = f"{day.day:%Y-%m-%d}" in rejected_days
+            lines.append(
+                f"{gate.source} {day.day:%Y-%m-%d}: "
+                + ("its file was rejected whole (above)" if delivered else "no file delivered")
+            )
         elif (
             gate.volume
             and not missing
@@ -74,7 +94,7 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
             and not day.low_bound <= day.row_count <= day.high_bound
         ):
             lines.append(
-                f"{day.day:%Y-%m-%d}: {day.row_count:.0f} rows, outside"
+                f"{gate.source} {day.day:%Y-%m-%d}: {day.row_count:.0f} rows, outside"
                 f" {day.low_bound:.0f}-{day.high_bound:.0f} ({day.basis})"
             )
     if by_setting:
@@ -89,7 +109,10 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
     # nothing of these files, so the setting is the only way
     only_the_setting = 0 < by_setting == row.rows_kept_out and len(lines) == 2
     if lines and not only_the_setting:
-        lines.append("to publish it knowingly: cjm accept <file or batch> --reason '...'")
+        lines.append(
+            "the way out: a corrected file in landing (same name), or to publish it knowingly:"
+            " cjm accept <file or batch> --reason '...'"
+        )
     return lines
 
 

@@ -76,6 +76,16 @@ def rejected_files(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> list[tup
     ).fetchall()
 
 
+def kept_out_by_file(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> list[tuple[str, int]]:
+    """(file, rows kept out) of the pending files with rows kept out, most first."""
+    return con.execute(
+        f"with pending as ({PENDING_FILES})"
+        " select file, rows_rejected from pending"
+        " where status <> 'rejected' and rows_rejected > 0 order by rows_rejected desc, file",
+        {"source": gate.source},
+    ).fetchall()
+
+
 def kept_out_by_rule(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> list[tuple[str, int]]:
     """(rule, rows) kept out of the pending files, most first."""
     return con.execute(

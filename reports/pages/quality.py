@@ -76,6 +76,20 @@ def build(ctx: ReportContext) -> Page:
                 "source's meta.gate).",
             ),
             Section(
+                "Loaded with a warning",
+                table(
+                    ctx.frame(
+                        "select source, file, regexp_extract(reason, 'warning: (.*)$', 1)"
+                        " as warning from meta.load_ledger where contains(reason, 'warning: ')"
+                        " and superseded_by is null order by loaded_at desc"
+                    ),
+                    "ledger-warnings",
+                ),
+                note="A file that lacks a column the source's previous file had: it loaded, "
+                "the column empty (a field the export dropped, or renamed: give the new name "
+                "as an alias in the source's YAML).",
+            ),
+            Section(
                 "Accepted knowingly",
                 table(
                     ctx.frame(

@@ -414,6 +414,11 @@ def test_a_ga4_shopper_reaches_consideration_with_the_source_of_her_first_source
         " where session_id in (select session_id from marts.fct_web_sessions"
         f" where cookie_id = '{SHOPPER_GA4}')",
     ) == [("web_session", "consideration")]
+    # GA4's deliveries that stand: the 2026-09-01 daily table (its intraday table, replaced,
+    # counts no more) and the 2026-09-02 one
+    assert _rows(
+        published, "select files, rows_loaded from marts.dim_source where source = 'ga4'"
+    ) == [(2, 13)]
 
 
 def test_kpis_over_both_platforms_equal_the_hand_computed_values(published: Path) -> None:

@@ -153,7 +153,7 @@ def test_status_names_landing_folders_no_source_reads(cjm_home: Path) -> None:
 
     settings = Settings.from_env()
     (settings.landing_dir / "contact_centre/2026-01-01").mkdir(parents=True)
-    line = status._unknown_landing(settings)  # a section of `cjm status`
+    line = status.landing_report(settings)  # a section of `cjm status`
     assert line.startswith("landing folders no source reads (not loaded): contact_centre")
 
 

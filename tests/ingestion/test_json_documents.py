@@ -58,3 +58,18 @@ def test_an_empty_file_has_no_records_and_invalid_utf8_rejects_the_file() -> Non
     assert _records(b"") == [] and _records(b"  \n ") == []
     with pytest.raises(files.FileRejected, match="not UTF-8"):
         files.read_json_documents(b'{"a": "\xff"}')
+
+
+def test_a_page_of_records_cut_short_is_rejected_whole() -> None:
+    """A compact query result cut short: one kept-out row would stand for its 15 records and
+    the night would publish without them, under the noise floor. The file is rejected."""
+    page = json.dumps({"conversations": [{"conversationId": str(i)} for i in range(15)]})
+    with pytest.raises(files.FileRejected, match="does not parse as a whole"):
+        files.read_json_documents(page[:-30].encode(), "conversations")
+    with pytest.raises(files.FileRejected, match="no JSON record could be read"):
+        files.read_json_documents(b'{"a": [1, 2')
+
+
+def test_a_document_nested_too_deeply_is_malformed_not_a_crash() -> None:
+    records = _records(b'{"a": 1}\n' + b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    assert records[1][1] == "malformed JSON: nested too deeply"

@@ -10,6 +10,7 @@ import pytest
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES
 from orchestration.settings import Settings
+from orchestration.status import landing_report, ledger_report
 from orchestration.warehouse import connect
 from tests.ingestion.fixtures import (
     CONTACT_REJECTS,
@@ -347,3 +348,84 @@ def test_an_erased_customer_is_kept_out_of_later_files(cjm_home: Path) -> None:
     assert _query(
         settings, "select rows_read, rows_loaded, rows_rejected from raw.load_ledger"
     ) == [(2, 1, 1)]
+
+
+def _land(settings: Settings, relative: str, text: str) -> None:
+    path = settings.landing_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_a_column_the_previous_file_had_and_this_one_lacks_is_a_warning(cjm_home: Path) -> None:
+    """A survey export that dropped its verbatim column loads (the column empty) with a
+    warning in the ledger that `cjm status` shows; a third file without it warns no more."""
+    settings = Settings.from_env()
+    header = "response_id,survey_type,responded_at,nps"
+    _land(
+        settings, "survey/2026-01-01/a.csv", f"{header},verbatim\nr1,relationship,2026-01-01,9,ok\n"
+    )
+    _ingest_all(settings)
+    _land(settings, "survey/2026-01-02/b.csv", f"{header}\nr2,relationship,2026-01-02,9\n")
+    _ingest_all(settings)
+    _land(settings, "survey/2026-01-03/c.csv", f"{header}\nr3,relationship,2026-01-03,9\n")
+    _ingest_all(settings)
+    assert _query(
+        settings,
+        "select file, status, reason from raw.load_ledger where source = 'survey' order by file",
+    ) == [
+        ("survey/2026-01-01/a.csv", "loaded", None),
+        (
+            "survey/2026-01-02/b.csv",
+            "loaded",
+            "warning: column(s) the previous file had are missing, loaded empty: verbatim",
+        ),
+        ("survey/2026-01-03/c.csv", "loaded", None),
+    ]
+    assert "survey/2026-01-02/b.csv" in ledger_report(settings)
+
+
+def test_a_renamed_json_field_loads_under_its_alias(cjm_home: Path) -> None:
+    """`meta: aliases` works for JSON records as for CSV headers: an export that renamed
+    contact_id to ContactId loads it (and the alias is no extra column)."""
+    import dataclasses
+
+    settings = Settings.from_env()
+    spec = SOURCES["contact_center"]
+    spec = dataclasses.replace(
+        spec,
+        columns=tuple(
+            dataclasses.replace(c, aliases=("ContactId",)) if c.name == "contact_id" else c
+            for c in spec.columns
+        ),
+    )
+    _land(
+        settings,
+        "contact_center/2026-01-01/contacts.jsonl",
+        '{"ContactId": "k1", "channel": "voice", "initiated_at": "2026-01-01T10:00:00Z"}\n',
+    )
+    con = connect(settings)
+    try:
+        loader.ingest_source(con, spec, settings.landing_dir)
+    finally:
+        con.close()
+    assert _query(settings, "select contact_id, _extra from raw.contact_center__contacts") == [
+        ("k1", None)
+    ]
+
+
+def test_status_names_hidden_files_and_loaded_files_gone_from_landing(cjm_home: Path) -> None:
+    """A file saved as `.export.csv` is not loaded, and a loaded file deleted from landing
+    stays loaded: `cjm status` names both, and lists every rejected file (10, then how many
+    more)."""
+    settings = Settings.from_env()
+    header = "response_id,survey_type,responded_at,nps\n"
+    _land(settings, "survey/2026-01-01/a.csv", header + "r1,relationship,2026-01-01,9\n")
+    _land(settings, "survey/2026-01-01/.export.csv", header + "r2,relationship,2026-01-01,9\n")
+    for i in range(12):
+        _land(settings, f"survey/2026-01-01/broken_{i:02}.csv", "no,contract,columns\n1,2,3\n")
+    _ingest_all(settings)
+    (settings.landing_dir / "survey/2026-01-01/a.csv").unlink()
+    assert "survey/2026-01-01/.export.csv" in landing_report(settings)
+    report = ledger_report(settings)
+    assert "Loaded files no longer in landing" in report and "survey/2026-01-01/a.csv" in report
+    assert "broken_09.csv" in report and "... and 2 more" in report

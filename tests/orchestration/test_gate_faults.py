@@ -133,9 +133,11 @@ FAULTS: dict[str, tuple[Callable[[Night], None], str | None, tuple[str, ...]]] =
         "contact_center",
         (
             "(files_rejected)",
-            f"contact_center/{DAY}/contacts.jsonl rejected whole:"
-            " missing required column(s): initiated_at",
-            "to publish it knowingly: cjm accept",
+            "contact_center: 1 file(s) rejected whole (missing required column(s):"
+            f" initiated_at): contact_center/{DAY}/contacts.jsonl",
+            f"contact_center {DAY}: its file was rejected whole (above)",
+            "the way out: a corrected file in landing (same name), or to publish it knowingly:"
+            " cjm accept",
         ),
     ),
     "kept_out_share_above_threshold": (
@@ -143,15 +145,16 @@ FAULTS: dict[str, tuple[Callable[[Night], None], str | None, tuple[str, ...]]] =
         "contact_center",
         (
             "(quarantined_share)",
-            "30 of",
+            "contact_center: 30 of",
             "rows kept out",
             f"threshold {rules.for_source('contact_center').max_quarantined_share:.2%}",
+            f"in contact_center/{DAY}/contacts_retry.jsonl (30)",
         ),
     ),
     "volume_collapse": (
         _web_volume_collapse,
         "web",
-        ("(row_count, low_bound)", f"{DAY}: ", "(range of the trailing 7 days)"),
+        ("(row_count, low_bound)", f"web {DAY}: ", "(range of the trailing 7 days)"),
     ),
     "unreadable_file": (_not_gzip, "web", ("(files_rejected)", "events_extra.jsonl.gz")),
 }
@@ -168,6 +171,8 @@ def test_fault_matrix(night: Night, case: str) -> None:
     }
     if blocking:
         description = results[blocking].description
+        # the operator's words first: a line cut short still names the source and the files
+        assert description.startswith(blocking), description
         for fragment in fragments:
             assert fragment in description, description
 
@@ -198,7 +203,8 @@ def test_a_missing_day_blocks_a_daily_source(
     results = night.judge()
     assert not results["contact_center"].passed
     description = results["contact_center"].description
-    assert "(row_count)" in description and f"{DAY}: no file delivered" in description
+    assert "(row_count)" in description
+    assert f"contact_center {DAY}: no file delivered" in description
     assert f"{NEXT}: no file delivered" not in description
 
 

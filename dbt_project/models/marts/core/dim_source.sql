@@ -43,7 +43,9 @@ delivered as (
         min(files.landing_date) as first_landing_date,
         max(files.landing_date) as last_landing_date
     from files
-    where files.status <> 'rejected'
+    -- a delivery a later one replaced (a correction, the daily table after the intraday one)
+    -- is no file of the source's data any more
+    where files.status <> 'rejected' and not files.is_superseded
     group by files.source
 
 ),

@@ -16,7 +16,8 @@ renamed as (
         rows_read,
         rows_loaded,
         rows_rejected,
-        status
+        status,
+        superseded_by is not null as is_superseded
     from source
 
 )

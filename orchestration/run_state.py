@@ -36,9 +36,11 @@ def failure_lines(events) -> list[str]:
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 detail = evaluation.description or ""
+                # the operator's words come first (the source, files, rule, way out), then
+                # the expectations: 600 characters hold them
                 lines.append(
                     f"CHECK FAILED {evaluation.asset_key.to_user_string()}:"
-                    f"{evaluation.check_name}: {detail[:300]}"
+                    f"{evaluation.check_name}: {detail[:600]}"
                 )
         elif event.is_step_failure:
             error = event.step_failure_data.error

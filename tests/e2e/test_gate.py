@@ -187,7 +187,11 @@ def test_batch_quarantined_above_threshold_blocks_until_accepted(nights: dict) -
         nights["quarantined"],
         nights["before"],
         "contact_center/contacts:raw_expectations",
-        "(quarantined_share)",
+        # the operator's words first: the source, the share, the file, the way out
+        "contact_center: 30 of",
+        "rows kept out",
+        "contacts_retry.jsonl (30)",
+        "cjm accept",
     )
     accepted = nights["accepted"]
     assert accepted.returncode == 0, accepted.stderr

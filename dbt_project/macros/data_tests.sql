@@ -1,7 +1,7 @@
 {#-
     Data tests read what this run wrote. dbt wraps the model of every generic test in
-    get_where_subquery; this project's version adds, on an incremental model with `_batch_at`,
-    `_batch_at >= this run's start`: a night tests the rows it rebuilt, not the whole history
+    get_where_subquery; this project's version adds, on an incremental model (each stamps the
+    rows it writes with `_batch_at`), `_batch_at >= this run's start`: a night tests the rows it rebuilt, not the whole history
     (a full build writes every row, so it tests everything). A full pass tests every row: on
     the weekday var('full_data_tests_weekday') (ISO, 7 = Sunday, in UTC), on --full-refresh,
     and with --vars '{full_data_tests: true}'. A test's own `where` still applies.
@@ -25,8 +25,8 @@
     {%- endif -%}
     {%- set attached = model.get('attached_node') if model is mapping else none -%}
     {%- set tested = graph.nodes.get(attached) if attached else none -%}
-    {%- if tested is none or tested.config.materialized != 'incremental'
-        or '_batch_at' not in tested.columns -%}
+    {#- every incremental model of the project stamps its rows with _batch_at -#}
+    {%- if tested is none or tested.config.materialized != 'incremental' -%}
         {%- do return('') -%}
     {%- endif -%}
     {%- do return(

@@ -17,8 +17,8 @@ CHANGED_ROWS = "where _batch_at >= cast('"
 
 
 def _compiled_tests(tmp_path: Path, *extra: str) -> dict[str, str]:
-    """Test name -> compiled SQL, for the data tests of an incremental fact (fct_contacts) and
-    of a KPI table rebuilt whole (kpi_email_daily)."""
+    """Test name -> compiled SQL, for the data tests of two incremental models (a fact, and an
+    intermediate model whose YAML lists no _batch_at) and of a KPI table rebuilt whole."""
     target = tmp_path / "target"  # one target: the second compile parses partially
     result = subprocess.run(
         [
@@ -26,6 +26,7 @@ def _compiled_tests(tmp_path: Path, *extra: str) -> dict[str, str]:
             "compile",
             "--select",
             "test_type:data,fct_contacts",
+            "test_type:data,int_web_events_sessionized",
             "test_type:data,kpi_email_daily",
             "--target-path",
             str(target),
@@ -45,7 +46,11 @@ def _compiled_tests(tmp_path: Path, *extra: str) -> dict[str, str]:
 
 def test_a_night_tests_the_rows_it_rebuilt_and_a_full_pass_every_row(tmp_path: Path) -> None:
     nightly = _compiled_tests(tmp_path)
-    on_facts = [sql for name, sql in nightly.items() if "fct_contacts" in name]
+    on_facts = [
+        sql
+        for name, sql in nightly.items()
+        if "fct_contacts" in name or "int_web_events_sessionized" in name
+    ]
     on_kpis = [sql for name, sql in nightly.items() if "kpi_email_daily" in name]
     assert on_facts and on_kpis
     assert all(CHANGED_ROWS in sql for sql in on_facts)  # the incremental fact: this run's rows

@@ -6,9 +6,11 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +56,32 @@ def run_cjm(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
         text=True,
         timeout=timeout,
     )
+
+
+def run_cjm_killed_when(
+    home: Path, marker: str, *args: str, delay_seconds: float = 0.0
+) -> list[str]:
+    """Start a real `cjm <args>` and SIGKILL its whole process group `delay_seconds` after it
+    prints a line holding `marker` (a kill at a known step); return what it printed."""
+    process = subprocess.Popen(
+        [str(CJM), *args],
+        cwd=REPO,
+        env=cjm_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if marker in line:
+            time.sleep(delay_seconds)
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
+    return seen
 
 
 # One simulated history and one published home, shared by the end-to-end modules (each full

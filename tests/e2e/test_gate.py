@@ -27,13 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -41,11 +36,11 @@ import pytest
 
 from tests.conftest import (
     E2E_HISTORY_DAYS,
-    REPO,
     build_without_dagster,
     copy_days,
     e2e_day,
     run_cjm,
+    run_cjm_killed_when,
 )
 from tests.e2e.conftest import bi_reader, published_content
 
@@ -66,30 +61,6 @@ def _blocked(home: Path) -> dict:
         "pages": {page.name: page.read_text() for page in (home / "reports").glob("*.html")},
         "content": published_content(home),
     }
-
-
-def _kill_run_when(home: Path, marker: str, delay_seconds: float) -> None:
-    """Start `cjm run`, SIGKILL its whole process group once `marker` is printed."""
-    env = {**os.environ, "CJM_HOME": str(home), "CJM_PII_SALT": "test-salt"}
-    env.pop("DAGSTER_HOME", None)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("cjm")), "run"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    seen = []
-    for line in process.stderr:
-        seen.append(line)
-        if marker in line:
-            time.sleep(delay_seconds)
-            os.killpg(process.pid, signal.SIGKILL)
-            break
-    process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
 
 
 def _uninterrupted(home: Path) -> dict:
@@ -133,7 +104,8 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
     record["quarantined"] = _blocked(home)
     record["accepted"] = run_cjm(home, "accept", BROKEN, "--reason", REASON)
     # night 2
-    _kill_run_when(home, "cjm_dbt_assets: started", 3.0)  # killed in the middle of dbt
+    # killed in the middle of dbt
+    run_cjm_killed_when(home, "cjm_dbt_assets: started", "run", delay_seconds=3.0)
     record["killed_in_dbt"] = published_content(home)
     record["failing_test"] = _blocked(home)
     # night 3: the fax file corrected, and yesterday's (published) contacts delivered again
@@ -143,7 +115,8 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
     record["yesterday"] = yesterday.read_text().splitlines()
     yesterday.write_text("".join(line + "\n" for line in record["yesterday"][1:]))
     record["uninterrupted"] = _uninterrupted(home)
-    _kill_run_when(home, "published_warehouse: started", 0.0)  # killed while publishing
+    # killed while publishing
+    run_cjm_killed_when(home, "published_warehouse: started", "run")
     record["killed_publishing"] = published_content(home)
     with bi_reader(home / "warehouse/cjm.duckdb", home.parent) as reader:
         record["published"] = run_cjm(home, "run")

@@ -14,12 +14,8 @@ Zendesk.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -27,7 +23,7 @@ import pytest
 
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES
-from tests.conftest import REPO, build_without_dagster, cjm_env, run_cjm
+from tests.conftest import REPO, build_without_dagster, run_cjm, run_cjm_killed_when
 
 pytestmark = pytest.mark.slow
 FIXTURES = REPO / "tests/fixtures"
@@ -851,26 +847,7 @@ def test_an_erased_customer_leaves_every_file_and_stays_out(
     ) == [(0,)]
 
 
-def _erase_killed_when(home: Path, marker: str) -> list[str]:
-    """`cjm erase` Anna, SIGKILLed as soon as it prints `marker`; what it printed."""
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("cjm")), "erase", "--customer", "CUST-1001"],
-        cwd=REPO,
-        env=cjm_env(home),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    seen = []
-    for line in process.stderr:
-        seen.append(line)
-        if marker in line:
-            os.killpg(process.pid, signal.SIGKILL)
-            break
-    process.wait(timeout=120)
-    assert process.returncode == -signal.SIGKILL, "".join(seen[-20:])
-    return seen
+ERASE_ANNA = ("erase", "--customer", "CUST-1001")
 
 
 def test_an_erasure_killed_at_each_step_converges_on_rerun(published: Path, tmp_path: Path) -> None:
@@ -880,12 +857,12 @@ def test_an_erasure_killed_at_each_step_converges_on_rerun(published: Path, tmp_
     says she was already erased and erases nothing."""
     home = tmp_path / "home"
     shutil.copytree(published.parent.parent, home)
-    _erase_killed_when(home, "the warehouse's rows removed (committed)")
+    run_cjm_killed_when(home, "the warehouse's rows removed (committed)", *ERASE_ANNA)
     assert _files_naming_anna(home)  # killed before the files were rewritten
-    second = _erase_killed_when(home, "erase: landing file")
+    second = run_cjm_killed_when(home, "erase: landing file", *ERASE_ANNA)
     assert "had not finished" not in "".join(second)  # killed before it could say so
-    _erase_killed_when(home, "build file rewritten")
-    result = run_cjm(home, "erase", "--customer", "CUST-1001")
+    run_cjm_killed_when(home, "build file rewritten", *ERASE_ANNA)
+    result = run_cjm(home, *ERASE_ANNA)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "had not finished (killed?): finished now" in result.stderr
     assert "already erased by erasure-" in result.stderr

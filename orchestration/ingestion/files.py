@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -298,15 +298,18 @@ _PLACEHOLDER = re.compile(r"V\d+")
 _FIELD_LIMIT = 2**31 - 1
 
 
+def _csv_reader(lines: Iterable[str], tab_separated: bool):
+    """The reader of a landing CSV (quoted fields may hold newlines) or TSV (tab-separated,
+    never quoted, one record per line)."""
+    if tab_separated:
+        return csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
+    return csv.reader(lines, strict=False)
+
+
 def _fields_alone(line: str, tab_separated: bool) -> int:
     """How many fields one physical line holds when read as a record of its own."""
     try:
-        reader = (
-            csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
-            if tab_separated
-            else csv.reader([line], strict=False)
-        )
-        return len(next(reader, []))
+        return len(next(_csv_reader([line], tab_separated), []))
     except csv.Error:
         return 0
 
@@ -347,11 +350,7 @@ def read_csv(data: bytes, header_rows: int = 1, tab_separated: bool = False) -> 
             consumed.append(text)
             yield text + "\n"
 
-    reader = (
-        csv.reader(lines(), delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
-        if tab_separated
-        else csv.reader(lines(), strict=False)
-    )
+    reader = _csv_reader(lines(), tab_separated)
     try:
         header = next(reader)
         if bad_encoding:

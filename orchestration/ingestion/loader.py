@@ -355,8 +355,8 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
 
     Returns the FROM clause (a subquery with `_values`/`_extras` lists per row), the value
     expression of each key, the extra (non-contract) keys and the contract's top-level keys
-    no record has. A contract column found under one
-    of its `aliases` (a renamed field) takes it, as in a CSV header. A key no JSON path can name
+    no record has. A contract column found under one of its `aliases` (a renamed field) takes
+    it, as in a CSV header. A key no JSON path can name
     (empty, `*`, a backslash) is read by a lookup of its own, never by a path that would fail or
     match every key.
     """
@@ -367,26 +367,29 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
             " where _error is null and json_valid(_raw)"
         ).fetchall()
     }
-    paths, aliased = {}, set()
+    # a top-level column the records hold under one of its aliases (a renamed field) reads it
+    aliased = {}
     for column in spec.columns:
         alias = next((name for name in column.aliases if name in keys), None)
         if column.path is None and column.name not in keys and alias is not None:
-            paths[column.name] = key_path(alias)
-            aliased.add(alias)
-        else:
-            paths[column.name] = column.json_path
+            aliased[column.name] = alias
+    paths = {
+        column.name: key_path(aliased[column.name]) if column.name in aliased else column.json_path
+        for column in spec.columns
+    }
+    lacking = [  # contract columns no record holds, under their key or an alias
+        column
+        for column in spec.columns
+        if keys
+        and column.top_level_key
+        and column.top_level_key not in keys
+        and column.name not in aliased
+    ]
     if keys:
-        missing = [
-            column.name
-            for column in spec.columns
-            if column.required
-            and column.top_level_key
-            and column.top_level_key not in keys
-            and not any(name in keys for name in column.aliases)
-        ]
+        missing = [column.name for column in lacking if column.required]
         if missing:
             raise files.FileRejected(f"missing required column(s): {', '.join(missing)}")
-    mapped = {column.top_level_key for column in spec.columns} | aliased
+    mapped = {column.top_level_key for column in spec.columns} | set(aliased.values())
     extra = [] if spec.keeps_whole_record else sorted(keys - mapped)
     safe = [name for name in extra if _addressable(name)]
     awkward = [name for name in extra if not _addressable(name)]
@@ -418,14 +421,7 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
     values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
     values.update({name: f"_extras[{i}]" for i, name in enumerate(safe, start=1)})
     values.update({name: f"_awkward_{i}" for i, name in enumerate(awkward, start=1)})
-    absent = [
-        column.name
-        for column in spec.columns
-        if keys
-        and column.path is None
-        and column.name not in keys
-        and not any(name in keys for name in column.aliases)
-    ]
+    absent = [column.name for column in lacking if column.path is None]
     return source, values, extra, absent
 
 

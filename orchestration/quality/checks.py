@@ -58,10 +58,10 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
     rejected = frames.rejected_files(con, gate)
     lines = []
     if rejected:
-        reasons = sorted({reason for _, reason in rejected})
+        reasons = sorted({reason for _, reason, _ in rejected})
         lines.append(
             f"{gate.source}: {len(rejected)} file(s) rejected whole ({_some(reasons, 2)}):"
-            f" {_some([file for file, _ in rejected])}"
+            f" {_some([file for file, _, _ in rejected])}"
         )
     row = summary.iloc[0]
     by_setting = 0
@@ -78,11 +78,11 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
             f" {by_rule}; in {_some(by_file)}"
         )
         by_setting = dict(kept_out).get("timestamp_before_earliest_date", 0)
-    rejected_days = {file.split("/")[1] for file, _ in rejected if file.count("/") >= 2}
+    rejected_days = {day for _, _, day in rejected}
     for day in volume.itertuples():
         missing = pd.isna(day.row_count)
         if missing and gate.daily and day.file_expected:
-            delivered = f"{day.day:%Y-%m-%d}" in rejected_days
+            delivered = day.day.date() in rejected_days
             lines.append(
                 f"{gate.source} {day.day:%Y-%m-%d}: "
                 + ("its file was rejected whole (above)" if delivered else "no file delivered")

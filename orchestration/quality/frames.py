@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
@@ -67,11 +69,13 @@ def batch_summary(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> pd.DataFr
     ).df()
 
 
-def rejected_files(con: duckdb.DuckDBPyConnection, gate: GateConfig) -> list[tuple[str, str]]:
-    """(file, reason) of the pending files rejected whole."""
+def rejected_files(
+    con: duckdb.DuckDBPyConnection, gate: GateConfig
+) -> list[tuple[str, str, dt.date | None]]:
+    """(file, reason, landing day) of the pending files rejected whole."""
     return con.execute(
         f"with pending as ({PENDING_FILES})"
-        " select file, reason from pending where status = 'rejected' order by file",
+        " select file, reason, day from pending where status = 'rejected' order by file",
         {"source": gate.source},
     ).fetchall()
 

@@ -337,7 +337,9 @@ def erase_customer(
     if not settings.build_db.exists():
         raise ErasureError(f"erase: no warehouse at {settings.build_db} yet: nothing to erase")
     salt = settings.pii_salt
-    finished = [_finish(settings, erasure_id, progress) for erasure_id in _unfinished(settings)]
+    finished = _unfinished(settings)
+    for earlier in finished:
+        _finish(settings, earlier, progress)
     erasure_id = f"erasure-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     con = _connect(settings)
     try:
@@ -383,8 +385,7 @@ def erase_customer(
     finally:
         con.close()
     progress(f"erase: {erasure_id}: the warehouse's rows removed (committed)")
-    done = _finish(settings, erasure_id, progress, erasure)
-    assert done == erasure_id
+    _finish(settings, erasure_id, progress, erasure)
     return erasure
 
 
@@ -421,7 +422,7 @@ def _finish(
     erasure_id: str,
     progress: Callable[[str], None],
     erasure: Erasure | None = None,
-) -> str:
+) -> None:
     """Everything after the erasure's commit, from what it committed: the landing files it
     planned, the build file rewritten whole, the publication, exports and reports without the
     customers its hashes find, a publish-log row; then the log says it is complete. Each step
@@ -452,7 +453,6 @@ def _finish(
         )
     finally:
         con.close()
-    return erasure_id
 
 
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:

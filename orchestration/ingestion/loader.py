@@ -310,9 +310,9 @@ def row_rule_checks(
         )
         checks.append(
             (
-                "timestamp_before_earliest_date",
+                rules.EARLIEST_DATE_RULE,
                 f"{local} < date '{gate.earliest_date}'",
-                f"'timestamp_before_earliest_date: {name} ' || {col(name)}::varchar || ' UTC"
+                f"'{rules.EARLIEST_DATE_RULE}: {name} ' || {col(name)}::varchar || ' UTC"
                 f" {earliest_bound(gate, timezone)}'",
             )
         )
@@ -337,9 +337,8 @@ def _reconsidered(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> set[str]:
             " inner join raw.rejected_rows as kept_out on kept_out.load_id = ledger.load_id"
             " where ledger.source = ? and ledger.status <> 'rejected'"
             " and ledger.superseded_by is null"
-            " and kept_out.rule = 'timestamp_before_earliest_date'"
-            " and not contains(kept_out.reason, ?)",
-            [spec.name, bound],
+            " and kept_out.rule = ? and not contains(kept_out.reason, ?)",
+            [spec.name, rules.EARLIEST_DATE_RULE, bound],
         ).fetchall()
     }
 

@@ -77,7 +77,7 @@ def _batch_details(con, gate: rules.GateConfig, summary, volume) -> list[str]:
             f" ({row.quarantined_share:.2%}, threshold {gate.max_quarantined_share:.2%}):"
             f" {by_rule}; in {_some(by_file)}"
         )
-        by_setting = dict(kept_out).get("timestamp_before_earliest_date", 0)
+        by_setting = dict(kept_out).get(rules.EARLIEST_DATE_RULE, 0)
     rejected_days = {day for _, _, day in rejected}
     for day in volume.itertuples():
         missing = pd.isna(day.row_count)

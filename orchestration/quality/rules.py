@@ -33,7 +33,6 @@ import yaml
 from orchestration.ingestion.sources import landing_tables
 from orchestration.settings import DBT_PROJECT_DIR
 
-
 # the rule every TIMESTAMP column gets from the setting gate_earliest_date
 EARLIEST_DATE_RULE = "timestamp_before_earliest_date"
 

@@ -302,7 +302,13 @@ THEME_COLUMNS = [
     "rule_pattern",
     "matched_text",
 ]
-TONE_COLUMNS = ["response_id", "text_tone", "positive_words", "negative_words", "tone_words"]
+TONE_COLUMNS = {  # name -> pandas dtype of the tone model's columns
+    "response_id": "string",
+    "text_tone": "string",
+    "positive_words": "Int64",
+    "negative_words": "Int64",
+    "tone_words": "string",
+}
 
 
 def tag_themes(responses, seeds: dict) -> list[dict]:

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.slow
 COMPARED = {
     "intermediate.int_web_events_sessionized": "event_id",
     "intermediate.int_contacts_identified": "contact_id",
+    "intermediate.int_verbatim_themes": "response_id, theme",
+    "intermediate.int_verbatim_tone": "response_id",
     "marts.fct_web_sessions": "session_id",
     "marts.fct_contacts": "contact_id",
     "marts.fct_touchpoints": "touchpoint_id",
@@ -116,6 +118,19 @@ def _stage_one_customer_with_older_rules(home: Path) -> None:
         )
 
 
+def _tag_one_verbatim_with_older_rules(home: Path) -> None:
+    """Make one verbatim without a theme look tagged by other theme rules: the next run tags
+    every verbatim again, and that verbatim's row must go though it gets no theme now."""
+    with duckdb.connect(str(home / "warehouse/build.duckdb")) as con:
+        inserted = con.execute(
+            "insert into intermediate.int_verbatim_themes (response_id, theme, _rules_hash,"
+            " _batch_at) select min(response_id), 'tampered', 'older rules', max(_batch_at)"
+            " from intermediate.int_verbatim_tone where response_id not in"
+            " (select response_id from intermediate.int_verbatim_themes)"
+        ).fetchall()
+        assert inserted == [(1,)]
+
+
 def _web_lines(landing: Path, day: dt.date) -> list[bytes]:
     data = gzip.decompress((landing / "web" / day.isoformat() / "events.jsonl.gz").read_bytes())
     return [line for line in data.splitlines() if line.startswith(b"{") and line.endswith(b"}")]
@@ -140,7 +155,8 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
         _ingest(home, start + dt.timedelta(days=last_day))
         _dbt(home)
     _stage_one_customer_with_older_rules(home)
-    _dbt(home)  # nothing new loaded: restages it
+    _tag_one_verbatim_with_older_rules(home)
+    _dbt(home)  # nothing new loaded: restages that customer, tags every verbatim again
     incremental = _snapshot(home)
     with duckdb.connect(str(home / "warehouse/build.duckdb"), read_only=True) as con:
         cookie_keys = con.execute(
@@ -149,7 +165,11 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
         ).fetchall()
         batches = {
             table: con.execute(f"select count(distinct _batch_at) from {table}").fetchone()[0]
-            for table in ("marts.fct_touchpoints", "marts.fct_journey_stages")
+            for table in (
+                "marts.fct_touchpoints",
+                "marts.fct_journey_stages",
+                "intermediate.int_verbatim_tone",
+            )
         }
     assert cookie_keys == [(customer,)], "the late login moved the cookie's sessions"
     assert all(count > 1 for count in batches.values()), f"rebuilt only what changed: {batches}"

@@ -148,8 +148,11 @@ def _web_rows_read(home: Path) -> int:
     return int(row[0] or 0)
 
 
-def dbt_profile(run_results: dict, top: int = 5) -> dict:
-    """Node seconds of a dbt invocation: models, tests, seeds, and the slowest models."""
+SLOWEST_SHOWN = 5  # models named in the Markdown summary; the JSON keeps every model
+
+
+def dbt_profile(run_results: dict) -> dict:
+    """Node seconds of a dbt invocation: models, tests, seeds, and every model, slowest first."""
     totals: dict[str, float] = {}
     models = []
     for node in run_results["results"]:
@@ -159,9 +162,9 @@ def dbt_profile(run_results: dict, top: int = 5) -> dict:
             models.append((node["execution_time"], node["unique_id"].rsplit(".", 1)[1]))
     return {
         "node_seconds": {kind: round(seconds, 1) for kind, seconds in sorted(totals.items())},
-        "slowest_models": [
-            {"model": name, "seconds": round(seconds, 1)}
-            for seconds, name in sorted(models, reverse=True)[:top]
+        "models": [
+            {"model": name, "seconds": round(seconds, 2)}
+            for seconds, name in sorted(models, reverse=True)
         ],
     }
 
@@ -340,7 +343,9 @@ def markdown(result: dict) -> str:
         dbt = scenario.get("dbt")
         if dbt:
             nodes = ", ".join(f"{kind}s {s:.1f} s" for kind, s in dbt["node_seconds"].items())
-            slowest = ", ".join(f"{m['model']} {m['seconds']:.1f} s" for m in dbt["slowest_models"])
+            slowest = ", ".join(
+                f"{m['model']} {m['seconds']:.1f} s" for m in dbt["models"][:SLOWEST_SHOWN]
+            )
             lines.append(
                 f"- {scenario['scenario']}: dbt node time {nodes} (4 at once); "
                 f"slowest models: {slowest}."

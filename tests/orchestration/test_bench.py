@@ -84,6 +84,9 @@ def test_dbt_profile_sums_node_time_by_kind() -> None:
             {"unique_id": "seed.cjm.channels", "execution_time": 0.2},
         ]
     }
-    profile = dbt_profile(results, top=1)
+    profile = dbt_profile(results)
     assert profile["node_seconds"] == {"model": 4.0, "seed": 0.2, "test": 0.8}
-    assert profile["slowest_models"] == [{"model": "fct_a", "seconds": 3.0}]
+    assert profile["models"] == [
+        {"model": "fct_a", "seconds": 3.0},
+        {"model": "fct_b", "seconds": 1.0},
+    ]

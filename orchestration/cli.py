@@ -109,7 +109,7 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
         _say(
             f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s: published "
             f"{settings.published_db} ({publication.get('tables')} tables, data through "
-            f"{publication.get('data_through')}), {settings.exports_dir}/*.parquet and "
+            f"{publication.get('data_through')}), {settings.exports_dir}/<table>/*.parquet and "
             f"{settings.reports_dir / 'index.html'}"
         )
         return 0

@@ -105,7 +105,7 @@ def _sources_without_data(con) -> tuple[str, ...]:
     """Kinds of data (contact_center, web, survey, crm) no landing source delivered
     (marts.dim_source: a vendor export feeds its kind; none in an older file)."""
     has_table = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'marts'"
+        "select count(*) from information_schema.tables where table_schema = 'marts'"
         " and table_name = 'dim_source'"
     ).fetchone()[0]
     if not has_table:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ import duckdb
 from orchestration.erasure import landing, matching
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES
-from orchestration.publish.writer import discard_client_wal, export_parquet
+from orchestration.publish.writer import discard_client_wal, republish
 from orchestration.settings import Settings
 
 ERASURE_LOG_DDL = """
@@ -460,43 +459,36 @@ def _db_name(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _erase_published(settings: Settings, hashes: list[tuple[str, str]], erasure_id: str) -> int:
-    """The published file without the customers `hashes` find (their hashed keys and
-    cookies): a scrubbed copy with a publish-log row of its own, swapped in, then the exports
-    and reports from it."""
+    """The publication without the customers `hashes` find (their hashed keys and cookies):
+    its tables copied into a working file and scrubbed there, published again from it (the
+    parts that held them rewritten, every earlier file deleted), then the reports."""
     target = settings.published_db
     discard_client_wal(target)
-    working = target.with_name(f".{target.name}.erasure-work.tmp")
-    shutil.copyfile(target, working)
+    working = target.with_name("erasure_work.duckdb")  # its name is its SQL database name
+    working.unlink(missing_ok=True)
     con = duckdb.connect(str(working))
     try:
         con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach {matching.literal(str(target))} as published (read_only)")
+        relations = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'published'"
+            " union all select schema_name, view_name from duckdb_views()"
+            " where database_name = 'published' and not internal"
+        ).fetchall()
+        for schema, table in relations:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(
+                f"create table {schema}.{table} as select * from published.{schema}.{table}"
+            )
+        con.execute("detach published")
         con.execute("create temp table hashes (kind varchar, identifier_hash varchar)")
         con.executemany("insert into hashes values (?, ?)", [list(h) for h in hashes])
         removed = _erase_derived(con, [], settings.pii_salt, _db_name(con))
-        tables = [
-            f"{schema}.{table}"
-            for schema, table in con.execute(
-                "select schema_name, table_name from duckdb_tables()"
-                " where schema_name in ('marts', 'kpi') order by 1, 2"
-            ).fetchall()
-        ]
-        counts = [con.execute(f"select count(*) from {table}").fetchone()[0] for table in tables]
-        con.execute(
-            "insert into meta.publish_log select ?, ?, data_through, ?, ? from meta.publish_log"
-            " order by published_at desc limit 1",
-            [
-                erasure_id,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                len(tables),
-                sum(counts),
-            ],
-        )
         con.execute("checkpoint")
     finally:
         con.close()
-    _rewrite_whole(working)
-    os.replace(working, target)
-    export_parquet(settings, tables)
+    republish(settings, erasure_id, working)
+    working.unlink()
     from reports.build import build_reports_for_latest_run
 
     build_reports_for_latest_run(settings)

@@ -13,9 +13,10 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         deps=upstream,
         kinds={"duckdb", "parquet"},
         description=(
-            "warehouse/cjm.duckdb (schemas marts, kpi and meta.publish_log) written to a new file "
-            "and swapped in atomically, then exports/<table>.parquet. Depends on every model, so a "
-            "failed blocking check anywhere upstream leaves the last publication in place."
+            "The changed parts of each table as new Parquet files, then warehouse/cjm.duckdb (a "
+            "catalogue of views over them, and schema meta) written to a new file and swapped in "
+            "atomically, then exports/<table>/<part>.parquet. Depends on every model, so a failed "
+            "blocking check anywhere upstream leaves the last publication in place."
         ),
         pool="warehouse_writer",
     )
@@ -24,7 +25,10 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         checks = run_check_results(context.instance, context.run_id)
         publication = publish(settings.get(), context.run_id, checks)
-        context.log.info(f"published {len(publication.tables)} tables to {publication.path}")
+        context.log.info(
+            f"published {len(publication.tables)} tables to {publication.path}"
+            f" ({publication.parts_written} Parquet parts written, the others unchanged)"
+        )
         return dg.MaterializeResult(
             metadata={
                 "path": str(publication.path),
@@ -32,6 +36,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "total_rows": sum(publication.tables.values()),
                 "data_through": str(publication.data_through),
                 "exports": len(publication.exports),
+                "parts_written": publication.parts_written,
             }
         )
 

@@ -1,18 +1,35 @@
-"""Publishing the audited build: a new DuckDB file swapped in atomically, then Parquet exports.
+"""Publishing the audited build: Parquet files rewritten only where the data changed, and a
+small DuckDB catalogue of views over them, swapped in atomically.
 
-Readers that hold warehouse/cjm.duckdb open keep their snapshot; new readers see the new file.
-Nothing here runs unless every blocking check passed (the Dagster publish asset depends on them).
-Bookkeeping columns (names starting with `_`, e.g. `_batch_at`) stay in the build file.
-Schema `meta` carries what reports and BI tools need to judge the data: the publish log, the
-load ledger, rejected rows counted by reason (never their raw text, which may hold PII) and the
-results of the checks that passed the run.
+    warehouse/cjm.duckdb                       the catalogue: a view per published model
+                                               (schemas marts, kpi) with the dbt descriptions
+                                               as comments; schema meta: publish log, load
+                                               ledger, rejects by reason, check results, files
+    warehouse/published/<table>/<part>-<id>.parquet   immutable; changed data is a new file
+    exports/<table>/<part>.parquet             hard links to the current files
+
+A table is cut into parts: the months of the date column its dbt YAML names
+(`config: meta: published_partition_by:`), else one part, `all`. Each publication
+fingerprints every part in the build (its rows and the sum of their hashes over the published
+columns, with the columns' names and types) and writes only the parts whose fingerprint the
+previous publication does not hold; the others keep their file. A new day rewrites the KPI
+tables (small) and the parts the day changed (the current month of each fact), not the
+history (docs/design-decisions.md, "Publishing").
+
+Readers that hold the previous catalogue open keep reading: its files are deleted by the
+publication after the next one. Nothing here runs unless every blocking check passed (the
+Dagster publish asset depends on them). Bookkeeping columns (names starting with `_`, e.g.
+`_batch_at`) are not published.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +39,8 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse import connect
 
 PUBLISHED_SCHEMAS = ("marts", "kpi")
+PARTITION_META = "published_partition_by"  # a model's config.meta key: the date column of its parts
+WHOLE = "all"  # the one part of a table without a partition column
 PUBLISH_LOG_DDL = """
 create table if not exists meta.publish_log (
     run_id varchar not null,
@@ -31,8 +50,6 @@ create table if not exists meta.publish_log (
     total_rows bigint not null
 )
 """
-
-
 CHECK_RESULTS_DDL = """
 create table meta.check_results (
     run_id varchar not null,
@@ -40,6 +57,15 @@ create table meta.check_results (
     check_name varchar not null,
     passed boolean not null,
     description varchar
+)
+"""
+PUBLISHED_FILES_DDL = """
+create table meta.published_files (
+    table_name varchar not null,
+    part varchar not null,
+    part_id varchar not null,
+    file varchar not null,
+    rows bigint not null
 )
 """
 QUALITY_TABLES = {
@@ -72,10 +98,35 @@ class Publication:
     published_at: dt.datetime
     data_through: dt.date | None
     exports: list[Path]
+    parts_written: int  # parts written as new files; the others kept their file
+
+
+@dataclass(frozen=True)
+class _Part:
+    table: str  # schema.table
+    name: str  # the month (YYYY-MM), `none` (no date), or `all`
+    part_id: str  # the fingerprint: a changed part is a new file
+    rows: int
+
+    def file(self, store: Path) -> Path:
+        return store / self.table.split(".", 1)[1] / f"{self.name}-{self.part_id}.parquet"
+
+
+# what the caller adds to the catalogue's schema meta: (catalogue connection, rows per table,
+# data through, publication time); the source database is attached as `build`, the previous
+# catalogue (when there is one) as `previous`
+MetaWriter = Callable[
+    [duckdb.DuckDBPyConnection, dict[str, int], dt.date | None, dt.datetime], None
+]
 
 
 def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def store_dir(settings: Settings) -> Path:
+    """The immutable Parquet files the catalogue's views read."""
+    return settings.warehouse_dir / "published"
 
 
 def publish(
@@ -84,26 +135,85 @@ def publish(
     checks: list[CheckResult] | None = None,
     models: dict | None = None,
 ) -> Publication:
-    """Copy the published schemas of build.duckdb into a new file and swap it in.
+    """Publish the build's marts and kpi schemas; then the ledger marks its files published.
 
     `models` ((schema, table) -> dbt manifest node, default: the project's manifest) names the
-    tables to publish and holds their descriptions.
+    tables to publish and holds their descriptions and partition columns.
     """
+    _require_data(settings)
+
+    def meta(con, counts, data_through, published_at) -> None:
+        for name, query in QUALITY_TABLES.items():
+            con.execute(f"create table {name} as {query.format(published_at=published_at)}")
+        _quarantine_by_source(con)
+        con.execute(CHECK_RESULTS_DDL)
+        if checks:
+            con.executemany(
+                "insert into meta.check_results values (?, ?, ?, ?, ?)",
+                [[run_id, c.asset_key, c.check_name, c.passed, c.description] for c in checks],
+            )
+        con.execute(PUBLISH_LOG_DDL)
+        if _has_table(con, "previous", "meta", "publish_log"):
+            con.execute("insert into meta.publish_log select * from previous.meta.publish_log")
+        con.execute(
+            "insert into meta.publish_log values (?, ?, ?, ?, ?)",
+            [run_id, published_at, data_through, len(counts), sum(counts.values())],
+        )
+
+    models = published_models() if models is None else models
+    publication = _write(settings, run_id, settings.build_db, models, meta, keep_previous=True)
+    _mark_published(settings, publication.published_at)
+    return publication
+
+
+def republish(settings: Settings, run_id: str, source: Path) -> Publication:
+    """The publication again from `source`, a database holding the published schemas and meta
+    (a scrubbed copy, after an erasure): its meta copied, one publish-log row added (the data
+    still through the same day). The files of every earlier publication are deleted at once,
+    whoever reads them: they may hold what was removed."""
+
+    def meta(con, counts, data_through, published_at) -> None:
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'build'"
+            " and schema_name = 'meta' and table_name <> 'published_files'"
+        ).fetchall():
+            con.execute(f"create table meta.{table} as select * from build.meta.{table}")
+        con.execute(
+            "insert into meta.publish_log select ?, ?, data_through, ?, ? from meta.publish_log"
+            " order by published_at desc limit 1",
+            [run_id, published_at, len(counts), sum(counts.values())],
+        )
+
+    return _write(settings, run_id, source, published_models(), meta, keep_previous=False)
+
+
+def _write(
+    settings: Settings,
+    run_id: str,
+    source: Path,
+    models: dict,
+    write_meta: MetaWriter,
+    keep_previous: bool,
+) -> Publication:
+    """Write the parts that changed, a new catalogue over every current part, swap it in, then
+    the exports; delete the files no catalogue kept reads."""
     target = settings.published_db
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # from a killed publish
         leftover.unlink(missing_ok=True)
     discard_client_wal(target)
-    models = published_models() if models is None else models
+    store = store_dir(settings)
+    previous = _published_parts(target)
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(staging))
     try:
         con.execute(f"set threads = {settings.duckdb_threads}")
         con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
-        # tables have no row order; not keeping the build's lets both threads write (~40% faster)
+        # tables have no row order; not keeping the build's lets both threads write
         con.execute("set preserve_insertion_order = false")
-        con.execute(f"attach {_quote(settings.build_db)} as build (read_only)")
-        _require_data(con, settings)
+        con.execute(f"attach {_quote(source)} as build (read_only)")
+        if target.exists():
+            con.execute(f"attach {_quote(target)} as previous (read_only)")
         # the project's current models only: a table a deleted model left in the build file is
         # not published
         tables = [
@@ -116,72 +226,223 @@ def publish(
             ).fetchall()
             if (schema, table) in models
         ]
-        counts: dict[str, int] = {}
+        parts: list[_Part] = []
+        written = 0
         for schema, table in tables:
-            columns = ", ".join(
-                f'"{name}"'
-                for (name,) in con.execute(
-                    "select column_name from duckdb_columns() where database_name = 'build'"
-                    " and schema_name = ? and table_name = ? and not starts_with(column_name, '_')"
-                    " order by column_index",
-                    [schema, table],
-                ).fetchall()
-            )
+            node = models[(schema, table)]
+            columns = _published_columns(con, schema, table)
+            table_parts = _fingerprint(con, schema, table, columns, _partition_column(node))
+            known = previous.get(f"{schema}.{table}", {})
+            stale = [p for p in table_parts if p.part_id not in known or not p.file(store).exists()]
+            _write_parts(con, schema, table, columns, _partition_column(node), stale, store, run_id)
+            written += len(stale)
+            parts += table_parts
             con.execute(f"create schema if not exists {schema}")
-            con.execute(
-                f"create table {schema}.{table} as select {columns} from build.{schema}.{table}"
-            )
-            _comment(con, schema, table, models[(schema, table)])
-            counts[f"{schema}.{table}"] = con.execute(
-                f"select count(*) from {schema}.{table}"
-            ).fetchone()[0]
+            files = ", ".join(_quote(p.file(store)) for p in table_parts)
+            con.execute(f"create view {schema}.{table} as select * from read_parquet([{files}])")
+            _comment(con, schema, table, node)
+        counts = {f"{s}.{t}": 0 for s, t in tables}
+        for part in parts:
+            counts[part.table] += part.rows
         data_through = (
             con.execute("select max(touchpoint_date) from marts.fct_touchpoints").fetchone()[0]
             if "marts.fct_touchpoints" in counts
             else None
         )
         con.execute("create schema if not exists meta")
-        for name, query in QUALITY_TABLES.items():
-            con.execute(f"create table {name} as {query.format(published_at=published_at)}")
-        _quarantine_by_source(con)
-        con.execute("detach build")
-        con.execute(CHECK_RESULTS_DDL)
-        if checks:
-            con.executemany(
-                "insert into meta.check_results values (?, ?, ?, ?, ?)",
-                [[run_id, c.asset_key, c.check_name, c.passed, c.description] for c in checks],
-            )
-        con.execute(PUBLISH_LOG_DDL)
-        if target.exists():
-            con.execute(f"attach {_quote(target)} as previous (read_only)")
-            has_log = con.execute(
-                "select count(*) from duckdb_tables() where database_name = 'previous'"
-                " and schema_name = 'meta' and table_name = 'publish_log'"
-            ).fetchone()[0]
-            if has_log:
-                con.execute("insert into meta.publish_log select * from previous.meta.publish_log")
-            con.execute("detach previous")
-        con.execute(
-            "insert into meta.publish_log values (?, ?, ?, ?, ?)",
-            [run_id, published_at, data_through, len(counts), sum(counts.values())],
+        write_meta(con, counts, data_through, published_at)
+        con.execute(PUBLISHED_FILES_DDL)
+        con.executemany(
+            "insert into meta.published_files values (?, ?, ?, ?, ?)",
+            [[p.table, p.name, p.part_id, str(p.file(store)), p.rows] for p in parts],
         )
+        con.execute("detach build")
+        if target.exists():
+            con.execute("detach previous")
         con.execute("checkpoint")
     finally:
         con.close()
     os.replace(staging, target)
-    _mark_published(settings, published_at)
-    exports = export_parquet(settings, list(counts))
-    return Publication(target, counts, published_at, data_through, exports)
+    exports = _export(settings, parts, store)
+    kept = {p.file(store) for p in parts}
+    if keep_previous:
+        kept |= {Path(f) for files in previous.values() for f in files.values()}
+    _delete_unread(store, kept)
+    return Publication(target, counts, published_at, data_through, exports, written)
+
+
+def _partition_column(node: dict) -> str | None:
+    meta = {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+    return meta.get(PARTITION_META)
+
+
+def _published_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple]:
+    """(name, type) of the table's columns but the bookkeeping ones, in order."""
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = 'build'"
+        " and schema_name = ? and table_name = ? and not starts_with(column_name, '_')"
+        " order by column_index",
+        [schema, table],
+    ).fetchall()
+
+
+def _part_expression(partition_by: str | None) -> str:
+    if partition_by is None:
+        return f"'{WHOLE}'"
+    return f"coalesce(strftime(\"{partition_by}\", '%Y-%m'), 'none')"
+
+
+def _fingerprint(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    columns: list[tuple],
+    partition_by: str | None,
+) -> list[_Part]:
+    """Every part of the build's table, with its rows and fingerprint (one scan): the sum of
+    the rows' hashes, the row count, the part's name and the columns' names and types. An
+    empty table is one empty part (its file keeps the columns)."""
+    quoted = ", ".join(f'"{name}"' for name, _ in columns)
+    found = con.execute(
+        f"select {_part_expression(partition_by)} as part, count(*), sum(hash({quoted}))"
+        f" from build.{schema}.{table} group by all order by part"
+    ).fetchall() or [(WHOLE, 0, 0)]
+    signature = json.dumps(columns)
+    return [
+        _Part(
+            f"{schema}.{table}",
+            name,
+            hashlib.sha256(f"{signature}|{name}|{rows}|{digest}".encode()).hexdigest()[:16],
+            rows,
+        )
+        for name, rows, digest in found
+    ]
+
+
+def _write_parts(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    columns: list[tuple],
+    partition_by: str | None,
+    parts: list[_Part],
+    store: Path,
+    run_id: str,
+) -> None:
+    """Write `parts` of the table as new files (under a temporary name, then renamed): one
+    query for all of them."""
+    if not parts:
+        return
+    folder = store / table
+    folder.mkdir(parents=True, exist_ok=True)
+    quoted = ", ".join(f'"{name}"' for name, _ in columns)
+    relation = f"build.{schema}.{table}"
+    if partition_by is None or parts[0].rows == 0:
+        [part] = parts
+        partial = folder / f".{part.name}-{part.part_id}.parquet.tmp"
+        con.execute(f"copy (select {quoted} from {relation}) to {_quote(partial)} (format parquet)")
+        os.replace(partial, part.file(store))
+        return
+    expression = _part_expression(partition_by)
+    written = folder / f".write-{run_id}"
+    shutil.rmtree(written, ignore_errors=True)
+    names = ", ".join(f"'{part.name}'" for part in parts)
+    con.execute(
+        f"copy (select {quoted}, {expression} as cjm_part from {relation}"
+        f" where {expression} in ({names})) to {_quote(written)}"
+        " (format parquet, partition_by (cjm_part))"
+    )
+    for part in parts:
+        [file] = (written / f"cjm_part={part.name}").glob("*.parquet")
+        os.replace(file, part.file(store))
+    shutil.rmtree(written)
+
+
+def _published_parts(catalogue: Path) -> dict[str, dict[str, str]]:
+    """schema.table -> part id -> file of the publication in `catalogue` (none before the
+    first publication, or from a file published before parts existed)."""
+    if not catalogue.exists():
+        return {}
+    with duckdb.connect(str(catalogue), read_only=True) as con:
+        if not _has_table(con, _db_name(con), "meta", "published_files"):
+            return {}
+        rows = con.execute("select table_name, part_id, file from meta.published_files").fetchall()
+    found: dict[str, dict[str, str]] = {}
+    for table, part_id, file in rows:
+        found.setdefault(table, {})[part_id] = file
+    return found
+
+
+def _db_name(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchone()[0]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? and schema_name = ?"
+            " and table_name = ?",
+            [database, schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _export(settings: Settings, parts: list[_Part], store: Path) -> list[Path]:
+    """exports/<table>/<part>.parquet: a hard link to each current part (a copy where the file
+    system has none), each replaced atomically; what no longer is a current part goes (as do
+    the single-file exports of earlier versions)."""
+    exports = settings.exports_dir
+    exports.mkdir(parents=True, exist_ok=True)
+    wanted = {
+        exports / p.table.split(".", 1)[1] / f"{p.name}.parquet": p.file(store) for p in parts
+    }
+    folders = {path.parent for path in wanted}
+    for entry in exports.iterdir():
+        if entry.is_dir() and entry not in folders:
+            shutil.rmtree(entry)
+        elif not entry.is_dir():
+            entry.unlink()
+    for folder in folders:
+        folder.mkdir(exist_ok=True)
+        for stale in folder.iterdir():
+            if stale not in wanted:
+                stale.unlink()
+    for final, source in wanted.items():
+        if final.exists() and os.path.samefile(final, source):
+            continue
+        partial = final.with_name(f".{final.name}.tmp")
+        partial.unlink(missing_ok=True)
+        try:
+            os.link(source, partial)
+        except OSError:
+            shutil.copyfile(source, partial)
+        os.replace(partial, final)
+    return sorted(wanted)
+
+
+def _delete_unread(store: Path, kept: set[Path]) -> None:
+    """Delete the store's files that no kept catalogue reads (and what a killed publish left)."""
+    if not store.exists():
+        return
+    for folder in store.iterdir():
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            elif entry not in kept:
+                entry.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 class NothingToPublish(RuntimeError):
     """No landing source has delivered a loadable row: an empty warehouse is not published."""
 
 
-def _require_data(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    loaded = con.execute(
-        "select coalesce(sum(rows_loaded), 0) from build.raw.load_ledger where status <> 'rejected'"
-    ).fetchone()[0]
+def _require_data(settings: Settings) -> None:
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        loaded = con.execute(
+            "select coalesce(sum(rows_loaded), 0) from raw.load_ledger where status <> 'rejected'"
+        ).fetchone()[0]
     if not loaded:
         raise NothingToPublish(
             f"nothing to publish: no landing source has delivered a loadable row yet"
@@ -202,7 +463,7 @@ def published_models(manifest: Path = DBT_PROJECT_DIR / "target/manifest.json") 
 def _comment(con: duckdb.DuckDBPyConnection, schema: str, table: str, node: dict) -> None:
     """The model's and its columns' dbt descriptions as DuckDB comments, for BI tools."""
     if node.get("description"):
-        con.execute(f"comment on table {schema}.{table} is {_literal(node['description'])}")
+        con.execute(f"comment on view {schema}.{table} is {_literal(node['description'])}")
     published = {
         name
         for (name,) in con.execute(
@@ -261,28 +522,6 @@ def _mark_published(settings: Settings, published_at: dt.datetime) -> None:
         )
     finally:
         con.close()
-
-
-def export_parquet(settings: Settings, tables: list[str]) -> list[Path]:
-    """`exports/<table>.parquet` for every published table, each replaced atomically; an
-    export of a table no longer published is removed."""
-    settings.exports_dir.mkdir(parents=True, exist_ok=True)
-    keep = {f"{qualified.split('.', 1)[1]}.parquet" for qualified in tables}
-    for stale in settings.exports_dir.glob("*.parquet"):
-        if stale.name not in keep:
-            stale.unlink()
-    written = []
-    con = duckdb.connect(str(settings.published_db), read_only=True)
-    try:
-        for qualified in tables:
-            final = settings.exports_dir / f"{qualified.split('.', 1)[1]}.parquet"
-            partial = final.with_name(f".{final.name}.tmp")
-            con.execute(f"copy {qualified} to {_quote(partial)} (format parquet)")
-            os.replace(partial, final)
-            written.append(final)
-    finally:
-        con.close()
-    return written
 
 
 def latest_publication(settings: Settings) -> dict | None:

@@ -70,8 +70,8 @@ def published_content(home: Path) -> dict[str, list[tuple]]:
     """Every published table's rows (sorted), the publish log aside."""
     with duckdb.connect(str(home / "warehouse/cjm.duckdb"), read_only=True) as con:
         tables = con.execute(
-            "select schema_name, table_name from duckdb_tables()"
-            " where schema_name in ('marts', 'kpi') order by 1, 2"
+            "select table_schema, table_name from information_schema.tables"
+            " where table_schema in ('marts', 'kpi') order by 1, 2"
         ).fetchall()
         return {
             f"{schema}.{table}": sorted(

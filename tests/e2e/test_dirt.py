@@ -100,7 +100,8 @@ def test_the_planted_dirt_changes_no_published_kpi(dirty, clean) -> None:
         tables = [
             t
             for (t,) in a.execute(
-                "select table_name from duckdb_tables() where schema_name = 'kpi' order by 1"
+                "select table_name from information_schema.tables where table_schema = 'kpi'"
+                " order by 1"
             ).fetchall()
         ]
         assert len(tables) >= 10

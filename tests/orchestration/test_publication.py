@@ -1,8 +1,9 @@
-"""The publication survives its readers' misuse and says what each table and column means
-(issue 17: findings 7, 9 and 12)."""
+"""The publication survives its readers' misuse, says what each table and column means (issue
+17: findings 7, 9 and 12), and rewrites only the parts of the data that changed (issue 28)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,11 @@ MODELS = {
         "columns": {"thing_key": {"description": "The thing's key."}, "gone": {}},
     },
     ("kpi", "kpi_things_daily"): {"description": "Things per day.", "columns": {}},
+    ("marts", "fct_events"): {
+        "description": "One row per event.",
+        "columns": {},
+        "config": {"meta": {"published_partition_by": "event_date"}},
+    },
 }
 
 
@@ -40,6 +46,11 @@ def _build(settings: Settings, loaded: bool = True) -> None:
         con.execute("create schema kpi")
         con.execute("create table marts.dim_thing as select 'a' as thing_key, 1 as n")
         con.execute("create table kpi.kpi_things_daily as select date '2026-01-01' as day")
+        con.execute(
+            "create table marts.fct_events as select 'e' || i as event_id,"
+            " date '2026-01-20' + cast(i as integer) as event_date, now() as _batch_at"
+            " from range(20) as r(i)"
+        )  # ten days in January, ten in February
         # a model deleted from the project left its table in the build file
         con.execute("create table marts.dim_deleted as select 1 as x")
     finally:
@@ -50,13 +61,22 @@ def test_a_deleted_model_is_not_published_and_its_export_goes(cjm_home: Path) ->
     settings = Settings.from_env()
     settings.prepare()
     _build(settings)
-    (settings.exports_dir / "dim_deleted.parquet").write_bytes(b"from an older publication")
+    (settings.exports_dir / "dim_deleted.parquet").write_bytes(b"an older version's export")
+    (settings.exports_dir / "dim_deleted").mkdir()
+    (settings.exports_dir / "dim_deleted/all.parquet").write_bytes(b"from an older publication")
     publication = publish(settings, "run-1", models=MODELS)
-    assert set(publication.tables) == {"marts.dim_thing", "kpi.kpi_things_daily"}
-    assert sorted(p.name for p in settings.exports_dir.glob("*.parquet")) == [
-        "dim_thing.parquet",
-        "kpi_things_daily.parquet",
+    assert set(publication.tables) == {
+        "marts.dim_thing",
+        "kpi.kpi_things_daily",
+        "marts.fct_events",
+    }
+    assert sorted(str(p.relative_to(settings.exports_dir)) for p in publication.exports) == [
+        "dim_thing/all.parquet",
+        "fct_events/2026-01.parquet",
+        "fct_events/2026-02.parquet",
+        "kpi_things_daily/all.parquet",
     ]
+    assert sorted(settings.exports_dir.iterdir()) == sorted({p.parent for p in publication.exports})
 
 
 def test_tables_and_columns_carry_their_dbt_descriptions(cjm_home: Path) -> None:
@@ -67,7 +87,8 @@ def test_tables_and_columns_carry_their_dbt_descriptions(cjm_home: Path) -> None
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
         tables = dict(
             con.execute(
-                "select table_name, comment from duckdb_tables() where schema_name <> 'meta'"
+                "select view_name, comment from duckdb_views() where schema_name <> 'meta'"
+                " and not internal"
             ).fetchall()
         )
         columns = dict(
@@ -75,7 +96,11 @@ def test_tables_and_columns_carry_their_dbt_descriptions(cjm_home: Path) -> None
                 "select column_name, comment from duckdb_columns() where table_name = 'dim_thing'"
             ).fetchall()
         )
-    assert tables == {"dim_thing": "One row per thing.", "kpi_things_daily": "Things per day."}
+    assert tables == {
+        "dim_thing": "One row per thing.",
+        "kpi_things_daily": "Things per day.",
+        "fct_events": "One row per event.",
+    }
     assert columns == {"thing_key": "The thing's key.", "n": None}
 
 
@@ -101,7 +126,7 @@ def test_a_crashed_read_write_client_does_not_break_the_next_publication(cjm_hom
             "select count(*) from duckdb_tables() where table_name = 'scratch'"
         ).fetchone()[0]
     assert sorted(runs) == ["run-1", "run-2"] and scratch == 0
-    assert len(publication.exports) == 2
+    assert len(publication.exports) == 4
 
 
 def test_an_empty_warehouse_is_not_published(cjm_home: Path) -> None:
@@ -122,3 +147,53 @@ def test_an_empty_warehouse_is_not_published(cjm_home: Path) -> None:
     with pytest.raises(NothingToPublish, match="no landing source has delivered a loadable row"):
         publish(settings, "run-1", models=MODELS)
     assert not settings.published_db.exists()
+
+
+def _events(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select count(*) from marts.fct_events").fetchone()[0]
+
+
+def test_a_new_day_rewrites_only_the_parts_it_changed(cjm_home: Path) -> None:
+    """Each table is published as parts (a month of its partition column, or `all`); a
+    publication writes a new file only for a part whose rows changed, the others keep theirs.
+    A reader of the previous catalogue keeps reading its files until the publication after."""
+    settings = Settings.from_env()
+    settings.prepare()
+    _build(settings)
+    first = publish(settings, "run-1", models=MODELS)
+    assert first.parts_written == 4  # dim_thing, kpi_things_daily, January, February
+    store = settings.warehouse_dir / "published/fct_events"
+    january = next(store.glob("2026-01-*.parquet"))
+    february = next(store.glob("2026-02-*.parquet"))
+    previous = settings.warehouse_dir / "previous-reader.duckdb"
+    os.link(settings.published_db, previous)  # a BI reader holding the first catalogue
+    con = connect(settings)
+    try:  # a new day in February; January and the other tables unchanged
+        con.execute("insert into marts.fct_events values ('e20', date '2026-02-09', now())")
+    finally:
+        con.close()
+    second = publish(settings, "run-2", models=MODELS)
+    assert second.parts_written == 1
+    assert second.tables["marts.fct_events"] == 21
+    assert next(store.glob("2026-01-*.parquet")) == january
+    assert len(list(store.glob("2026-02-*.parquet"))) == 2  # the first one still read
+    assert _events(settings.published_db) == 21 and _events(previous) == 20
+    exported = settings.exports_dir / "fct_events"
+    with duckdb.connect() as con:
+        rows = con.execute(f"select count(*) from read_parquet('{exported}/*.parquet')").fetchone()
+    assert rows == (21,)
+    con = connect(settings)
+    try:  # a late correction in January
+        con.execute("update marts.fct_events set event_id = 'e0-corrected' where event_id = 'e0'")
+    finally:
+        con.close()
+    third = publish(settings, "run-3", models=MODELS)
+    assert third.parts_written == 1
+    assert not february.exists(), "read by neither of the last two publications"
+    assert january.exists(), "the previous publication still reads it"
+    assert len(list(store.glob("*.parquet"))) == 3  # January new and old, February of run 2
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from marts.fct_events where event_id = 'e0-corrected'"
+        ).fetchone() == (1,)

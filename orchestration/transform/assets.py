@@ -9,7 +9,13 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.publish import fingerprint
 from orchestration.resources import CjmSettings, Warehouse
 from orchestration.transform.dbt_output import dbt_output_to_run_log, read_ahead
-from orchestration.transform.project import DBT_EXECUTABLE, dbt_project, prune_run_targets
+from orchestration.transform.project import (
+    DBT_EXECUTABLE,
+    dbt_project,
+    keep_partial_parse,
+    prune_run_targets,
+    run_target,
+)
 from orchestration.transform.withdrawals import withdrawn_since_last_build
 
 
@@ -65,11 +71,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 " models"
             )
             args.append("--full-refresh")
+        target = run_target(settings.get(), context.run.run_id)
         with settings.child_environment():  # dbt's profile reads the home from its environment
-            invocation = dbt.cli(args, context=context)
+            invocation = dbt.cli(args, context=context, target_path=target)
         read_ahead(invocation.process)
         with dbt_output_to_run_log():  # dbt's stream in the log, progress on the terminal
             yield from invocation.stream()
+        keep_partial_parse(settings.get(), target)
         prune_run_targets()
 
     return cjm_dbt_assets

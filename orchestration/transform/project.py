@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -22,6 +23,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 _WATCHED = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 _KEEP_RUN_TARGETS = 3
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -109,3 +111,32 @@ def prune_run_targets(project_dir: Path = DBT_PROJECT_DIR, keep: int = _KEEP_RUN
     )
     for stale in run_dirs[:-keep]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _saved_partial_parse(settings: Settings) -> Path:
+    return settings.home / "dbt" / PARTIAL_PARSE
+
+
+def run_target(settings: Settings, run_id: str, project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """A dbt target folder of the run's own, holding the partial parse the home's last run
+    left. dbt parses partially only while the profile (the home's path) is the one it parsed
+    with; the project's own partial parse is from whichever home last ran `dbt parse`, so a
+    second home (a test's, a staging deployment's) would re-parse everything, ~6 s a run."""
+    target = project_dir / "target" / f"cjm_dbt_assets-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    target.mkdir(parents=True)
+    saved = _saved_partial_parse(settings)
+    if saved.exists():
+        shutil.copy(saved, target / PARTIAL_PARSE)
+    return target
+
+
+def keep_partial_parse(settings: Settings, target: Path) -> None:
+    """Keep the partial parse the run's dbt wrote, for the home's next run."""
+    written = target / PARTIAL_PARSE
+    if not written.exists():
+        return
+    saved = _saved_partial_parse(settings)
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    partial = saved.with_name(f".{saved.name}.tmp")
+    shutil.copy(written, partial)
+    os.replace(partial, saved)

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings
-from orchestration.transform.project import DBT_EXECUTABLE, ensure_manifest, manifest_is_stale
+from orchestration.transform.project import (
+    DBT_EXECUTABLE,
+    ensure_manifest,
+    keep_partial_parse,
+    manifest_is_stale,
+    run_target,
+)
 
 COPIED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
 
@@ -73,3 +79,19 @@ def test_a_run_parses_partially_from_the_prepared_manifest(cjm_home: Path, tmp_p
     )
     assert parsed.returncode == 0, parsed.stdout[-2000:]
     assert "Unable to do partial parsing" not in parsed.stdout, parsed.stdout[-2000:]
+
+
+def test_a_home_starts_each_run_from_the_partial_parse_its_last_run_left(tmp_path) -> None:
+    """dbt parses partially only with the profile (the home's path) it parsed with: each home
+    keeps its last run's partial parse and the next run's target folder starts from it."""
+    project = tmp_path / "dbt_project"
+    settings = Settings.from_env(home=tmp_path / "home")
+    first = run_target(settings, "run-1", project)
+    assert list(first.iterdir()) == []  # nothing kept yet: dagster-dbt copies the project's
+    (first / "partial_parse.msgpack").write_bytes(b"parsed by run 1")
+    keep_partial_parse(settings, first)
+    second = run_target(settings, "run-2", project)
+    assert second != first and second.parent == project / "target"
+    assert (second / "partial_parse.msgpack").read_bytes() == b"parsed by run 1"
+    other = run_target(Settings.from_env(home=tmp_path / "other"), "run-3", project)
+    assert list(other.iterdir()) == []

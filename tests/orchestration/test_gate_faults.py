@@ -194,6 +194,18 @@ def test_a_duplicated_contact_is_counted_exact_in_the_ledger(night: Night) -> No
     ) == [(1, 0)]
 
 
+def test_a_night_with_nothing_pending_judges_nothing(
+    history: Path, simulated: Path, tmp_path: Path
+) -> None:
+    """Only the published days in the landing: every source passes without running a suite,
+    so a night with nothing new does not load Great Expectations."""
+    night = Night(history, simulated, tmp_path, range(E2E_HISTORY_DAYS))
+    results = night.judge()
+    assert all(result.passed for result in results.values())
+    assert {r.metadata["expectations_evaluated"].value for r in results.values()} == {0}
+    assert {r.metadata["pending_files"].value for r in results.values()} == {0}
+
+
 def test_a_missing_day_blocks_a_daily_source(
     history: Path, simulated: Path, tmp_path: Path
 ) -> None:

@@ -12,9 +12,10 @@ A table is cut into parts: the months of the date column its dbt YAML names
 (`config: meta: published_partition_by:`), else one part, `all`. Each publication
 fingerprints every part in the build (its rows and the sum of their hashes over the published
 columns, with the columns' names and types) and writes only the parts whose fingerprint the
-previous publication does not hold; the others keep their file. A new day rewrites the KPI
-tables (small) and the parts the day changed (the current month of each fact), not the
-history (docs/design-decisions.md, "Publishing").
+previous publication does not hold; the others keep their file: a part is rewritten only
+when one of its rows changed (today most months of the facts do each night, as identity
+resolution re-attributes old rows: docs/benchmarks.md; the design: docs/design-decisions.md,
+"Publishing writes what changed").
 
 Readers that hold the previous catalogue open keep reading: its files are deleted by the
 publication after the next one. Nothing here runs unless every blocking check passed (the

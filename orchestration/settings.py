@@ -27,6 +27,9 @@ storage:
         env: DAGSTER_HOME
 telemetry:
   enabled: false
+compute_logs:
+  module: dagster.core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 """
 
 

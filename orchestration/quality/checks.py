@@ -120,9 +120,6 @@ def batch_check_result(con, gate: rules.GateConfig) -> dg.AssetCheckResult:
     """The batch rules on one source's pending files (the `raw_expectations` check of its
     ingestion asset): files rejected whole, the kept-out share, missing days, the volume band;
     the failures and what to do about them in the description."""
-    from expectations import suites
-    from expectations.validation import validate
-
     summary = frames.batch_summary(con, gate)
     volume = frames.daily_volume(con, gate)
     row = summary.iloc[0]
@@ -130,6 +127,9 @@ def batch_check_result(con, gate: rules.GateConfig) -> dg.AssetCheckResult:
     # no pending file and no day to judge: every expectation holds, and Great Expectations
     # (seconds to import) is not loaded for it; a night with nothing new judges nothing
     if int(row.files) or not volume.empty:
+        from expectations import suites
+        from expectations.validation import validate
+
         outcomes.append(validate(f"{gate.source}_batch", summary, suites.batch_suite(gate)))
         if gate.daily or gate.volume:
             outcomes.append(validate(f"{gate.source}_volume", volume, suites.volume_suite(gate)))

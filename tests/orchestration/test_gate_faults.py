@@ -14,6 +14,8 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,6 +206,19 @@ def test_a_night_with_nothing_pending_judges_nothing(
     assert all(result.passed for result in results.values())
     assert {r.metadata["expectations_evaluated"].value for r in results.values()} == {0}
     assert {r.metadata["pending_files"].value for r in results.values()} == {0}
+    judge_alone = (  # a process of its own: this one may have imported GX for other tests
+        "import sys, duckdb\n"
+        "from orchestration.quality import rules\n"
+        "from orchestration.quality.checks import batch_check_result\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "for name in ('contact_center', 'web', 'survey', 'crm'):\n"
+        "    assert batch_check_result(con, rules.for_source(name)).passed\n"
+        "print('great_expectations' in sys.modules)\n"
+    )
+    judged = subprocess.run(
+        [sys.executable, "-c", judge_alone, str(night.db)], capture_output=True, text=True
+    )
+    assert judged.stdout.strip() == "False", judged.stderr[-2000:]
 
 
 def test_a_missing_day_blocks_a_daily_source(

@@ -203,7 +203,6 @@ def _write(
         leftover.unlink(missing_ok=True)
     discard_client_wal(target)
     store = store_dir(settings)
-    previous = _published_parts(target)
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     con = duckdb.connect(str(staging))
@@ -215,6 +214,7 @@ def _write(
         con.execute(f"attach {_quote(source)} as build (read_only)")
         if target.exists():
             con.execute(f"attach {_quote(target)} as previous (read_only)")
+        previous = _published_parts(con)
         # the project's current models only: a table a deleted model left in the build file is
         # not published
         tables = [
@@ -359,23 +359,17 @@ def _write_parts(
     shutil.rmtree(written)
 
 
-def _published_parts(catalogue: Path) -> dict[str, dict[str, str]]:
-    """schema.table -> part id -> file of the publication in `catalogue` (none before the
-    first publication, or from a file published before parts existed)."""
-    if not catalogue.exists():
+def _published_parts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """schema.table -> part id -> file of the publication attached as `previous` (none before
+    the first publication, or from a file published before parts existed)."""
+    if not _has_table(con, "previous", "meta", "published_files"):
         return {}
-    with duckdb.connect(str(catalogue), read_only=True) as con:
-        if not _has_table(con, _db_name(con), "meta", "published_files"):
-            return {}
-        rows = con.execute("select table_name, part_id, file from meta.published_files").fetchall()
     found: dict[str, dict[str, str]] = {}
-    for table, part_id, file in rows:
+    for table, part_id, file in con.execute(
+        "select table_name, part_id, file from previous.meta.published_files"
+    ).fetchall():
         found.setdefault(table, {})[part_id] = file
     return found
-
-
-def _db_name(con: duckdb.DuckDBPyConnection) -> str:
-    return con.execute("select current_database()").fetchone()[0]
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:

@@ -12,7 +12,7 @@ create or replace table contacts as
 select * exclude (rn) from (
     select *, row_number() over (partition by contact_id order by initiated_at) as rn
     from read_json(
-        '{landing}/contact_center/*/*.jsonl',
+        '{landing}/contact_center/*/*.jsonl*',
         format = 'newline_delimited',
         columns = {
             contact_id: 'varchar', initial_contact_id: 'varchar',

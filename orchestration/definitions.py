@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.ingestion.assets import ingestion_assets, ingestion_checks
+from orchestration.ingestion.assets import ingestion_assets
 from orchestration.jobs import new_landing_files, nightly_job, nightly_schedule
 from orchestration.logging import cjm_logger
 from orchestration.publish.assets import build_publish_asset
@@ -34,7 +34,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             build_publish_asset(sorted(dbt_assets.keys, key=str)),
             html_reports,
         ],
-        asset_checks=[*ingestion_checks(), *quality_checks()],
+        asset_checks=quality_checks(),
         jobs=[nightly_job],
         schedules=[nightly_schedule],
         sensors=[new_landing_files, stale_banner_on_blocked_run],

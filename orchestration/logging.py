@@ -68,7 +68,7 @@ class _StepSummaries:
         passed = f"{sum(checks)} of {_count(len(checks), 'check')} passed" if checks else ""
         if step == DBT_STEP:
             models = _count(len(built), "model")
-            return f"{models} built, {passed}" if built else "nothing new: skipped"
+            return f"{models} built" if built else "nothing new: skipped"
         if built and "files_loaded" in built[0]:
             return _ingestion_summary(built[0])
         if built and "tables" in built[0]:

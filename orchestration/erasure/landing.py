@@ -37,7 +37,9 @@ def _kept_text(
         table = files.read_csv(data, header_rows, tab_separated).table
     rows = table.column("_row").to_pylist()
     raws = table.column("_raw").to_pylist()
-    kept = [raw for row, raw in zip(rows, raws, strict=True) if row not in drop]
+    kept = [  # a JSON line keeps its newline (files.read_json_lines)
+        raw.removesuffix("\n") for row, raw in zip(rows, raws, strict=True) if row not in drop
+    ]
     header: list[str] = []
     if fmt == "csv":
         lines = data.decode("utf-8", "backslashreplace").split("\n")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from isal import igzip, isal_zlib
 
 from orchestration.ingestion.sources import SourceSpec
 
@@ -143,12 +143,13 @@ def is_tab_separated(name: str) -> bool:
 
 
 def _decompress(path: Path, data: bytes) -> bytes:
-    """Gunzip every member of a .gz file (Arrow's inflater: twice as fast as the gzip module
-    on a multi-member file of 370 MB)."""
+    """Gunzip every member of a .gz file with Intel's ISA-L inflater (`isal`): 0.40 s for a
+    day of 540k web events (230 MB), against 0.70 s for Arrow's zlib and 0.79 s for the gzip
+    module."""
     if path.name.endswith(".gz"):
         try:
-            return pa.input_stream(pa.BufferReader(data), compression="gzip").read()
-        except OSError as exc:
+            return igzip.decompress(data)
+        except (OSError, EOFError, isal_zlib.error) as exc:
             raise FileRejected(f"cannot decompress gzip: {exc}") from exc
     return data
 
@@ -176,38 +177,38 @@ def _decode(line: bytes) -> tuple[str, str | None]:
 
 
 def read_json_lines(data: bytes) -> pa.Table:
-    """One row per line: `_row` (1-based line number), `_raw` text and `_error` (decoding).
+    """One row per line: `_row` (1-based line number), `_raw` text with its newline, and
+    `_error` (decoding).
 
     A valid UTF-8 file becomes an Arrow string array over its own bytes (line offsets found with
-    numpy, no Python string per line); a file with invalid bytes is split line by line so each
+    numpy, no Python string per line, no copy: so each line keeps the newline that ends it, and
+    a last line without one gets one); a file with invalid bytes is split line by line so each
     bad line is named.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        decoded = [_decode(line) for line in _split_lines(data)]
-        return pa.table(
-            {
-                "_row": pa.array(range(1, len(decoded) + 1), pa.int64()),
-                "_raw": pa.array([raw for raw, _ in decoded], pa.string()),
-                "_error": pa.array([error for _, error in decoded], pa.string()),
-            }
-        )
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"  # a last line without its newline
     ends = _line_ends(data)
     offsets = np.concatenate(([0], ends)).astype(np.int64)
-    with_newlines = pa.LargeStringArray.from_buffers(
-        len(ends), pa.py_buffer(offsets), pa.py_buffer(data)
-    )
+    lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+    try:
+        lines.validate(full=True)  # UTF-8 checked in place, without decoding the file
+    except pa.ArrowInvalid:
+        decoded = [_decode(line) for line in _split_lines(data)]
+        return pa.table(
+            {
+                "_row": pa.array(range(1, len(decoded) + 1), pa.int64()),
+                "_raw": pa.array([raw + "\n" for raw, _ in decoded], pa.string()),
+                "_error": pa.array([error for _, error in decoded], pa.string()),
+            }
+        )
     return pa.table(
         {
             "_row": pa.array(np.arange(1, len(ends) + 1, dtype=np.int64)),
-            "_raw": pc.utf8_slice_codeunits(with_newlines, 0, -1),  # drop each line's newline
+            "_raw": lines,
             "_error": pa.nulls(len(ends), pa.string()),
         }
     )

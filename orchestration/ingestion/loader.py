@@ -100,6 +100,21 @@ create table if not exists {SUPPRESSED} (
 )
 """
 
+# What each landing file held when it was last read: its checksum, under the file's size and
+# modification and change times. A file whose stat is unchanged is not read again to learn
+# that it was loaded (a year of landing is ~13 GB to read and hash every night); any write to
+# it changes its change time, which no tool can set back.
+LANDING_STATS = "raw.landing_file_stats"
+LANDING_STATS_DDL = f"""
+create table if not exists {LANDING_STATS} (
+    file varchar primary key,
+    size_bytes bigint not null,
+    mtime_ns bigint not null,
+    ctime_ns bigint not null,
+    sha256 varchar not null
+)
+"""
+
 REJECTS_DDL = """
 create table if not exists raw.rejected_rows (
     load_id varchar not null,
@@ -148,6 +163,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     con.execute("alter table raw.rejected_rows add column if not exists rule varchar")
     con.execute(SUPERSEDED_DDL)
     con.execute(SUPPRESSED_DDL)
+    con.execute(LANDING_STATS_DDL)
     con.execute("create schema if not exists meta")
     con.execute(ACCEPTED_LOADS_DDL)
     wanted = [(c.name, c.type) for c in spec.columns] + list(LINEAGE_COLUMNS)
@@ -233,7 +249,8 @@ def _typing_sql(
     )
     columns = ", ".join(f'"{column.name}"' for column in spec.columns)
     return (
-        "select _row, _line, _reason, _rule, case when _reason is not null then _raw end as _raw, "
+        "select _row, _line, _reason, _rule,"
+        " case when _reason is not null then rtrim(_raw, chr(10)) end as _raw, "
         f"{columns}, _extra from (select *, coalesce(_unread_reason, {rule_reason}) as _reason,"
         f" coalesce(_unread_rule, {rule_name}) as _rule from (select _row, _line, _raw, "
         + ",\n    ".join(selects)
@@ -411,10 +428,14 @@ def _json_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> tuple[str,
         f" json_extract_string(_raw, [{contract_paths}]) end as _values{extra_lists}{lookups}"
         " from (select _row, _row as _line, _raw, case"
         " when _error is not null then _error"
-        # trim() is slow on long lines: only invalid lines need it
+        # trim() is slow on long lines: only invalid lines need it (a JSON line keeps its
+        # newline, files.read_json_lines)
         " when not json_valid(_raw)"
-        " then case when trim(_raw) = '' then 'empty line' else 'malformed JSON' end"
-        " when json_type(_raw) <> 'OBJECT' then 'not a JSON object'"
+        " then case when trim(_raw, e' \\t\\r\\n') = '' then 'empty line'"
+        " else 'malformed JSON' end"
+        # valid JSON that starts with a brace is an object: the common case parses once
+        " when not starts_with(_raw, '{') and json_type(_raw) <> 'OBJECT'"
+        " then 'not a JSON object'"
         " end as _error from _input))"
     )
     values = {name: f"_values[{i}]" for i, name in enumerate(spec.column_names, start=1)}
@@ -769,12 +790,20 @@ def ingest_source(
         else:
             loaded.add(sha)
     loaded -= _reconsidered(con, spec)
+    stats = _landing_stats(con, spec)
+    read_now: list[tuple] = []
     summary = SourceResult(spec.name)
     for file in files.discover(landing_dir, spec, until):
         known = _Seen(loaded, rejected.get(file.relative, ()))
+        stamp = _stamp(file.path)
+        stamp_then, sha_then = stats.get(file.relative, (None, None))
+        if stamp_then == stamp and sha_then in known:
+            summary.skipped += 1  # unchanged since it was read: not read again
+            continue
         if on_start is not None:
             on_start(file)
         read = files.read_landing_file(file, spec, known)
+        read_now.append((file.relative, *stamp, read.sha256))
         if read.sha256 in known:
             summary.skipped += 1
             continue
@@ -788,4 +817,25 @@ def ingest_source(
         summary.files.append(result)
         if on_file is not None:
             on_file(result)
+    if read_now:
+        con.executemany(f"insert or replace into {LANDING_STATS} values (?, ?, ?, ?, ?)", read_now)
     return summary
+
+
+def _stamp(path) -> tuple[int, int, int]:
+    """A landing file's size, modification and change times (of a link itself, not its
+    target: landing never reads through a link)."""
+    stat = path.lstat()
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def _landing_stats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> dict[str, tuple]:
+    """file -> ((size, mtime, ctime), sha256) of the source's files as last read."""
+    return {
+        file: ((size, mtime, ctime), sha)
+        for file, size, mtime, ctime, sha in con.execute(
+            f"select file, size_bytes, mtime_ns, ctime_ns, sha256 from {LANDING_STATS}"
+            " where starts_with(file, ?)",
+            [f"{spec.name}/"],
+        ).fetchall()
+    }

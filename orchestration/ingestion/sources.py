@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from orchestration.project_yaml import read_yaml
 from orchestration.settings import DBT_PROJECT_DIR
 
 FORMATS = ("jsonl", "json", "csv")  # Parquet files are read by DuckDB whatever the format says
@@ -163,7 +162,7 @@ def landing_tables(project_dir: Path = DBT_PROJECT_DIR) -> Iterator[tuple[Path, 
     """(YAML file, source, table) of every landing source table (`meta: landing:`) declared in
     the project's sources YAML: the one reader of those files, for the loader and the gate."""
     for path in sorted((project_dir / "models").rglob("_*__sources.yml")):
-        for source in yaml.safe_load(path.read_text()).get("sources", []):
+        for source in read_yaml(path).get("sources", []):
             for table in source.get("tables", []):
                 if "landing" in (table.get("meta") or {}):
                     yield path, source, table

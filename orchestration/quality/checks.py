@@ -10,8 +10,7 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from orchestration.ingestion.assets import asset_key
-from orchestration.ingestion.sources import SOURCES, SourceSpec
+from orchestration.ingestion.sources import SourceSpec
 from orchestration.quality import frames, rules
 from orchestration.resources import Warehouse
 
@@ -26,13 +25,25 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _result(outcomes, metadata: dict, details: list[str] = ()) -> dg.AssetCheckResult:
+RAW_EXPECTATIONS = "raw_expectations"
+RAW_EXPECTATIONS_DESCRIPTION = (
+    "Batch rules (Great Expectations) on the source's files not yet published or accepted: no"
+    " file rejected whole, the share of rows kept out by row rules at most the threshold, no"
+    " landing day missing (daily sources), each day's volume within the band of the same"
+    " weekday (thresholds: dbt vars gate_* and the source's meta.gate)."
+)
+
+
+def _result(
+    outcomes, metadata: dict, details: list[str] = (), check_name: str | None = None
+) -> dg.AssetCheckResult:
     failures = [f"{o.suite}: {line}" for o in outcomes for line in o.failures]
     if failures:
         # the operator's words first (the source, the files, the rule, the way out), then the
         # expectations that failed: a line cut short still says what to do
         failures = [*details, *failures]
     return dg.AssetCheckResult(
+        check_name=check_name,
         passed=not failures,
         severity=dg.AssetCheckSeverity.ERROR,
         description="; ".join(failures)[:2000] if failures else "all expectations met",
@@ -144,31 +155,16 @@ def batch_check_result(con, gate: rules.GateConfig) -> dg.AssetCheckResult:
             "days_judged": len(volume),
         },
         details,
+        RAW_EXPECTATIONS,
     )
 
 
-def _raw_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset_key(spec),
-        name="raw_expectations",
-        blocking=True,
-        description=(
-            "Batch rules (Great Expectations) on the source's files not yet published or "
-            "accepted: no file rejected whole, the share of rows kept out by row rules at most "
-            "the threshold, no landing day missing (daily sources), each day's volume within "
-            "the band of the same weekday (thresholds: dbt vars gate_* and the source's "
-            "meta.gate)."
-        ),
-    )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        con = warehouse.connect(read_only=True)
-        try:
-            return batch_check_result(con, rules.for_source(spec.name))
-        finally:
-            con.close()
-            _release_memory()
-
-    return _check
+def raw_check_result(con, spec: SourceSpec) -> dg.AssetCheckResult:
+    """The `raw_expectations` check of a source's ingestion asset, judged in its step."""
+    try:
+        return batch_check_result(con, rules.for_source(spec.name))
+    finally:
+        _release_memory()
 
 
 def _kpi_check(
@@ -213,9 +209,6 @@ def _kpi_check(
 
 
 def quality_checks() -> list[dg.AssetChecksDefinition]:
-    """A batch-rule check per landing source and a range check per KPI model with ranges, all
-    derived from the dbt YAML (adding a source or a KPI adds its check)."""
-    return [
-        *(_raw_check(spec) for spec in SOURCES.values()),
-        *(_kpi_check(model, ranges) for model, ranges in rules.kpi_ranges().items()),
-    ]
+    """A range check per KPI model with ranges, derived from the dbt YAML (adding a KPI adds
+    its check). Each source's batch rules are judged in its ingestion step (`raw_check_result`)."""
+    return [_kpi_check(model, ranges) for model, ranges in rules.kpi_ranges().items()]

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from orchestration.ingestion.sources import landing_tables
+from orchestration.project_yaml import read_yaml
 from orchestration.settings import DBT_PROJECT_DIR
 
 # the rule every TIMESTAMP column gets from the setting gate_earliest_date
@@ -92,7 +91,7 @@ def _row_rule(entry: dict) -> RowRule:
 
 
 def _defaults(project_dir: Path) -> dict:
-    variables = yaml.safe_load((project_dir / "dbt_project.yml").read_text()).get("vars", {})
+    variables = read_yaml(project_dir / "dbt_project.yml").get("vars", {})
     missing = [var for var in DEFAULT_KEYS.values() if var not in variables]
     if missing:
         raise ValueError(f"dbt_project.yml vars lack the gate's {', '.join(missing)}")
@@ -131,7 +130,7 @@ def kpi_ranges(
     (a KPI added with its `value_between` tests is under the gate without a Python edit)."""
     ranges: dict[str, tuple[tuple[str, float, float], ...]] = {}
     for path in sorted((project_dir / "models/marts/kpi").glob("*.yml")):
-        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+        for model in (read_yaml(path) or {}).get("models", []):
             found = []
             for column in model.get("columns", []):
                 for test in column.get("data_tests") or []:

@@ -149,7 +149,7 @@ class Dirt:
         moved_set = set(moved.tolist())
         files[earlier] = [record for i, record in enumerate(records) if i not in moved_set]
         self.count(source, "late_record", len(moved))
-        return {(delivered, f"contacts_late_{earlier}.jsonl"): [records[i] for i in moved]}
+        return {(delivered, f"contacts_late_{earlier}.jsonl.gz"): [records[i] for i in moved]}
 
     def extra_column_day(self, world, source: str = "web") -> str | None:
         """The day whose file carries a column the contract does not know."""

@@ -205,11 +205,11 @@ class LandingWriter:
         files = _group_lines(rows["day"], records)
         late = self.dirt.late_file("contact_center", files)
         for (day, name), day_records in [
-            *(((day, "contacts.jsonl"), r) for day, r in files.items()),
+            *(((day, "contacts.jsonl.gz"), r) for day, r in files.items()),
             *late.items(),
         ]:
-            data = "\n".join(self.dirt.expand(day_records)) + "\n"
-            self._write("contact_center", day, name, data.encode())
+            data = ("\n".join(self.dirt.expand(day_records)) + "\n").encode()
+            self._write("contact_center", day, name, gzip.compress(data, 1, mtime=0))
         self.progress("contact centre files written")
 
     # Web ------------------------------------------------------------------------------------

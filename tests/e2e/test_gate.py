@@ -25,6 +25,7 @@ each. Each rule of the gate alone: tests/orchestration/test_gate_faults.py.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import html
 import json
 import re
@@ -87,10 +88,10 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
     record: dict = {"before": published_content(home), "home": home}
     record["before_db"] = _published(home, "before")
     copy_days(simulated, home, range(E2E_HISTORY_DAYS, E2E_HISTORY_DAYS + 1))
-    contacts = home / "landing/contact_center" / DAY / "contacts.jsonl"
-    lines = contacts.read_text().splitlines()
+    contacts = home / "landing/contact_center" / DAY / "contacts.jsonl.gz"
+    lines = gzip.decompress(contacts.read_bytes()).decode().splitlines()
     first = json.loads(lines[0])
-    contacts.write_text("\n".join([*lines, lines[0]]) + "\n")  # a contact delivered twice
+    contacts.write_bytes(gzip.compress(("\n".join([*lines, lines[0]]) + "\n").encode()))  # twice
     (home / "landing" / BROKEN).write_text('{"contact_id": "broken\n' * 30)
     fax = home / "landing/contact_center" / DAY / "fax.jsonl"  # a channel no model accepts
     fax.write_text(json.dumps({**first, "contact_id": "x1", "channel": "fax"}) + "\n")
@@ -111,9 +112,11 @@ def nights(published: Path, simulated: Path, tmp_path_factory: pytest.TempPathFa
     # night 3: the fax file corrected, and yesterday's (published) contacts delivered again
     # without their first contact
     fax.write_text(json.dumps({**first, "contact_id": "x1"}) + "\n")
-    yesterday = home / "landing/contact_center" / PUBLISHED_DAY / "contacts.jsonl"
-    record["yesterday"] = yesterday.read_text().splitlines()
-    yesterday.write_text("".join(line + "\n" for line in record["yesterday"][1:]))
+    yesterday = home / "landing/contact_center" / PUBLISHED_DAY / "contacts.jsonl.gz"
+    record["yesterday"] = gzip.decompress(yesterday.read_bytes()).decode().splitlines()
+    yesterday.write_bytes(
+        gzip.compress("".join(f"{line}\n" for line in record["yesterday"][1:]).encode())
+    )
     record["uninterrupted"] = _uninterrupted(home)
     # killed while publishing
     run_cjm_killed_when(home, "published_warehouse: started", "run")

@@ -67,7 +67,7 @@ def test_csv_without_header_is_rejected_whole() -> None:
 
 def test_json_lines_crlf_and_bad_bytes() -> None:
     table = files.read_json_lines(b'{"a":1}\r\n{"a":"\xff"}\r\n{"a":3}\r\n').to_pylist()
-    assert [r["_raw"] for r in table] == ['{"a":1}', '{"a":"\\xff"}', '{"a":3}']
+    assert [r["_raw"] for r in table] == ['{"a":1}\n', '{"a":"\\xff"}\n', '{"a":3}\n']
     assert [r["_error"] is None for r in table] == [True, False, True]
 
 
@@ -78,7 +78,7 @@ def test_json_lines_across_scan_chunks_and_without_last_newline() -> None:
         ends = files._line_ends(data + b"\n", chunk=chunk)
         assert list(ends) == [i + 1 for i, byte in enumerate(data + b"\n") if byte == 10]
     table = files.read_json_lines(data).to_pylist()
-    assert [r["_raw"] for r in table] == [line.decode() for line in lines]
+    assert [r["_raw"] for r in table] == [line.decode() + "\n" for line in lines]
     assert [r["_row"] for r in table] == [1, 2, 3, 4, 5]
 
 
@@ -88,7 +88,7 @@ def test_gzip_file_of_several_members_is_read_whole(tmp_path: Path) -> None:
     landing = files.LandingFile(path, "web/2026-01-01/events.jsonl.gz", dt.date(2026, 1, 1), None)
     read = files.read_landing_file(landing, SOURCES["web"], known=set())
     assert read.error is None
-    assert read.table.column("_raw").to_pylist() == ['{"a":1}', '{"a":2}', '{"a":3}']
+    assert read.table.column("_raw").to_pylist() == ['{"a":1}\n', '{"a":2}\n', '{"a":3}\n']
 
 
 def test_a_source_is_declared_in_its_sources_yaml_alone(tmp_path) -> None:

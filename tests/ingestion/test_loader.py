@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from orchestration.ingestion import loader
+from orchestration.ingestion import files, loader
 from orchestration.ingestion.sources import SOURCES
 from orchestration.settings import Settings
 from orchestration.status import landing_report, ledger_report
@@ -138,6 +139,33 @@ def test_second_run_loads_nothing_and_leaves_ledger_unchanged(loaded: Settings) 
     _ingest_all(loaded)
     assert _query(loaded, "select * from raw.load_ledger order by load_id") == before
     assert _query(loaded, "select count(*) from raw.web__events") == raw_before
+
+
+def test_a_night_reads_only_the_files_changed_since_they_were_read(
+    loaded: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loaded files are known by their stat: a night opens none of them again. A file rewritten
+    with other bytes of the same size, its modification time set back, is still read again
+    (its change time moved) and loads as a new load."""
+    read: list[str] = []
+    reader = files.read_landing_file
+    monkeypatch.setattr(
+        files, "read_landing_file", lambda file, *a: read.append(file.relative) or reader(file, *a)
+    )
+    _ingest_all(loaded)
+    assert read == []
+    path = loaded.landing_dir / "contact_center/2026-01-01/contacts.jsonl"
+    stat = path.stat()
+    path.write_bytes(path.read_bytes().replace(b'"c1"', b'"c9"'))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    _ingest_all(loaded)
+    assert read == ["contact_center/2026-01-01/contacts.jsonl"]
+    assert _query(
+        loaded,
+        "select count(*) from raw.load_ledger where file = ?",
+        ["contact_center/2026-01-01/contacts.jsonl"],
+    ) == [(2,)]
 
 
 def test_changed_file_is_loaded_again_as_a_new_load(loaded: Settings) -> None:

@@ -22,9 +22,7 @@ def test_every_step_of_the_nightly_job_has_a_stage() -> None:
     assert stages["cjm_dbt_assets"] == "dbt"
     assert stages["published_warehouse"] == "publish"
     assert stages["html_reports"] == "report"
-    assert stage_of("web__events_raw_expectations") == "checks"
     assert stage_of("kpi__kpi_voc_kpi_expectations") == "checks"
-    assert stage_of("web__events_ledger_reconciles") == "checks"
 
 
 def test_tree_rss_counts_children() -> None:

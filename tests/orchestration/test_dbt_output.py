@@ -52,3 +52,22 @@ def test_dbt_never_waits_for_its_reader() -> None:
     assert len(lines) == 20000
     assert lines[0] == b"000000000" * 10 + b"\n" and lines[-1].startswith(b"000019999")
     assert stdout.closed
+
+
+def test_the_dbt_step_says_how_many_data_tests_passed() -> None:
+    """Tests, not models or seeds, counted; a warned test counted apart."""
+    from orchestration.transform.assets import data_tests_passed
+
+    results = {
+        "results": [
+            {"unique_id": "model.cjm.fct_contacts", "status": "success"},
+            {"unique_id": "test.cjm.not_null_a.1", "status": "pass"},
+            {"unique_id": "test.cjm.unique_a.2", "status": "pass"},
+            {"unique_id": "test.cjm.accepted_values_b.3", "status": "warn"},
+            {"unique_id": "seed.cjm.voc_themes", "status": "success"},
+        ]
+    }
+    assert data_tests_passed(results) == "dbt: 2 of 3 data tests passed, 1 warned"
+    assert data_tests_passed({"results": results["results"][:3]}) == (
+        "dbt: 2 of 2 data tests passed"
+    )

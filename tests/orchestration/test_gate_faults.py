@@ -86,7 +86,15 @@ def night(history: Path, simulated: Path, tmp_path: Path) -> Night:
 
 
 def _contacts(night: Night) -> Path:
-    return night.file(f"contact_center/{DAY}/contacts.jsonl")
+    return night.file(f"contact_center/{DAY}/contacts.jsonl.gz")
+
+
+def _contact_lines(night: Night) -> list[str]:
+    return gzip.decompress(_contacts(night).read_bytes()).decode().splitlines()
+
+
+def _deliver_contacts(night: Night, lines: list[str]) -> None:
+    _contacts(night).write_bytes(gzip.compress("".join(f"{line}\n" for line in lines).encode()))
 
 
 def _out_of_range_score(night: Night) -> None:
@@ -98,15 +106,15 @@ def _out_of_range_score(night: Night) -> None:
 
 
 def _duplicate_contact(night: Night) -> None:
-    lines = _contacts(night).read_text().splitlines()
-    _contacts(night).write_text("\n".join([*lines, lines[0]]) + "\n")
+    lines = _contact_lines(night)
+    _deliver_contacts(night, [*lines, lines[0]])
 
 
 def _missing_required_column(night: Night) -> None:
-    records = [json.loads(line) for line in _contacts(night).read_text().splitlines()]
+    records = [json.loads(line) for line in _contact_lines(night)]
     for record in records:
         del record["initiated_at"]
-    _contacts(night).write_text("".join(json.dumps(record) + "\n" for record in records))
+    _deliver_contacts(night, [json.dumps(record) for record in records])
 
 
 def _broken_export(night: Night) -> None:
@@ -136,7 +144,7 @@ FAULTS: dict[str, tuple[Callable[[Night], None], str | None, tuple[str, ...]]] =
         (
             "(files_rejected)",
             "contact_center: 1 file(s) rejected whole (missing required column(s):"
-            f" initiated_at): contact_center/{DAY}/contacts.jsonl",
+            f" initiated_at): contact_center/{DAY}/contacts.jsonl.gz",
             f"contact_center {DAY}: its file was rejected whole (above)",
             "the way out: a corrected file in landing (same name), or to publish it knowingly:"
             " cjm accept",
@@ -192,7 +200,7 @@ def test_a_duplicated_contact_is_counted_exact_in_the_ledger(night: Night) -> No
     night.judge()
     assert night.sql(
         "select duplicates_exact, duplicates_conflicting from raw.load_ledger where file = ?",
-        [f"contact_center/{DAY}/contacts.jsonl"],
+        [f"contact_center/{DAY}/contacts.jsonl.gz"],
     ) == [(1, 0)]
 
 
@@ -280,5 +288,5 @@ def test_history_before_the_earliest_date_names_the_setting_and_loads_once_it_ch
     assert results["contact_center"].passed, results["contact_center"].description
     assert night.sql(
         "select count(*), count(superseded_by) from raw.load_ledger where file = ?",
-        [f"contact_center/{DAY}/contacts.jsonl"],
+        [f"contact_center/{DAY}/contacts.jsonl.gz"],
     ) == [(2, 1)]

@@ -57,7 +57,7 @@ def sample_db(clean_sample: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     landing = clean_sample / "landing"
     con.execute(
-        f"create view contacts as select * from read_json('{landing}/contact_center/*/*.jsonl',"
+        f"create view contacts as select * from read_json('{landing}/contact_center/*/*.jsonl.gz',"
         " format = 'newline_delimited', timestampformat = '%Y-%m-%dT%H:%M:%SZ')"
     )
     con.execute(

@@ -21,6 +21,7 @@ from orchestration.quality import rules
 from orchestration.settings import centre_timezone
 
 INPUT_BATCH_ROWS = 50_000
+INGEST_CHECKPOINT_THRESHOLD = "1GB"  # write-ahead log kept while a source's files load
 LINEAGE_COLUMNS = (
     ("_extra", "JSON"),
     ("_file", "VARCHAR"),
@@ -772,6 +773,23 @@ def ingest_source(
     told of each file before it is read, `on_file` of each file loaded.
     """
     ensure_tables(con, spec)
+    # One checkpoint per source, not per file: DuckDB checkpoints when its write-ahead log
+    # passes the threshold (16 MB), and a day of web events rewrote the table's last row group
+    # at every commit (90 days of 100k customers: commits 22.4 s -> 5.9 s, plus one
+    # checkpoint of ~2.4 s). Each file stays one durable transaction.
+    con.execute(f"set checkpoint_threshold = '{INGEST_CHECKPOINT_THRESHOLD}'")
+    try:
+        summary = _ingest_files(con, spec, landing_dir, until, on_file, batch_id, salt, on_start)
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # never in place of the error being raised
+            con.execute("reset checkpoint_threshold")
+        raise
+    con.execute("reset checkpoint_threshold")
+    con.execute("checkpoint")
+    return summary
+
+
+def _ingest_files(con, spec, landing_dir, until, on_file, batch_id, salt, on_start):
     # erased customers are kept out of every file (the free-text search costs time: only then)
     if con.execute(f"select count(*) from {SUPPRESSED}").fetchone()[0]:
         if salt is None:

@@ -8,7 +8,8 @@ Python. Row rules quarantine a row at load; batch rules block publication
 
 A source table's `meta: gate:` may hold:
 
-    natural_key: contact_id           # or a list; duplicates are counted on it
+    natural_key: contact_id           # or a list; duplicates are counted on it, against
+                                      # the loads of gate_duplicate_window_days around the file
     row_rules:                        # a row breaking one is kept out with the rule's name
       - {name: leg_timestamps_out_of_order, in_order: [initiated_at, queued_at, ended_at]}
       - {name: negative_duration, not_negative: [hold_seconds]}
@@ -60,6 +61,7 @@ class GateConfig:
     volume_min_rows: int
     future_tolerance_hours: int
     earliest_date: str
+    duplicate_window_days: int
     natural_key: tuple[str, ...] = ()
     row_rules: tuple[RowRule, ...] = ()
     volume: bool = False
@@ -75,6 +77,7 @@ DEFAULT_KEYS = {
     "volume_min_rows": "gate_volume_min_rows",
     "future_tolerance_hours": "gate_future_tolerance_hours",
     "earliest_date": "gate_earliest_date",
+    "duplicate_window_days": "gate_duplicate_window_days",
 }
 
 

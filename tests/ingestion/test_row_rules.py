@@ -134,6 +134,27 @@ def test_duplicates_across_files_are_counted_against_what_is_loaded(settings) ->
     ]
 
 
+def test_duplicates_are_counted_within_the_window_of_landing_days(settings) -> None:
+    """gate_duplicate_window_days (31): a copy 31 landing days after its first load is
+    counted, one 32 days after is not (it still loads, and staging keeps one row per key)."""
+    _write(settings, "contact_center/2026-01-01/contacts.jsonl", _leg("a", initiated_at=T + "00Z"))
+    copy_of_a = [_leg("a", initiated_at=T + "00Z"), _leg("x", initiated_at=T + "00Z")]
+    _write(settings, "contact_center/2026-02-01/contacts.jsonl", "\n".join(copy_of_a))
+    _write(settings, "contact_center/2026-02-02/contacts.jsonl", _leg("b", initiated_at=T + "00Z"))
+    _ingest(settings, CONTACT_CENTER)
+    copy_of_b = [_leg("b", initiated_at=T + "00Z"), _leg("y", initiated_at=T + "00Z")]
+    _write(settings, "contact_center/2026-03-06/contacts.jsonl", "\n".join(copy_of_b))
+    _ingest(settings, CONTACT_CENTER)
+    assert _query(
+        settings, "select day, rows_loaded, duplicates_exact from raw.load_ledger order by day"
+    ) == [
+        (dt.date(2026, 1, 1), 1, 0),
+        (dt.date(2026, 2, 1), 2, 1),  # a, 31 days after its first load: counted
+        (dt.date(2026, 2, 2), 1, 0),
+        (dt.date(2026, 3, 6), 2, 0),  # b, 32 days after its first load: loaded, not counted
+    ]
+
+
 def test_survey_scores_out_of_range_are_quarantined(settings) -> None:
     _write(
         settings,

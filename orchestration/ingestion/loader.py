@@ -103,8 +103,8 @@ create table if not exists {SUPPRESSED} (
 
 # What each landing file held when it was last read: its checksum, under the file's size and
 # modification and change times. A file whose stat is unchanged is not read again to learn
-# that it was loaded (a year of landing is ~13 GB to read and hash every night); any write to
-# it changes its change time, which no tool can set back.
+# that it was loaded (tier M's year of landing is 9 GB to read and hash every night); any
+# write to it changes its change time, which no tool can set back.
 LANDING_STATS = "raw.landing_file_stats"
 LANDING_STATS_DDL = f"""
 create table if not exists {LANDING_STATS} (

@@ -14,6 +14,7 @@ from orchestration.ingestion.assets import ingestion_assets
 from orchestration.jobs import new_landing_files, nightly_job, nightly_schedule
 from orchestration.logging import cjm_logger
 from orchestration.publish.assets import build_publish_asset
+from orchestration.publish.writer import PUBLISHED_SCHEMAS
 from orchestration.quality.checks import quality_checks
 from orchestration.reporting.assets import html_reports, stale_banner_on_blocked_run
 from orchestration.resources import CjmSettings, Warehouse
@@ -31,7 +32,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             *ingestion_assets(),
             dbt_assets,
-            build_publish_asset(sorted(dbt_assets.keys, key=str)),
+            build_publish_asset(
+                sorted(
+                    (key for key in dbt_assets.keys if key.path[0] in PUBLISHED_SCHEMAS), key=str
+                )
+            ),
             html_reports,
         ],
         asset_checks=quality_checks(),

@@ -15,8 +15,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         description=(
             "The changed parts of each table as new Parquet files, then warehouse/cjm.duckdb (a "
             "catalogue of views over them, and schema meta) written to a new file and swapped in "
-            "atomically, then exports/<table>/<part>.parquet. Depends on every model, so a failed "
-            "blocking check anywhere upstream leaves the last publication in place."
+            "atomically, then exports/<table>/<part>.parquet. Depends on every model it "
+            "publishes (marts, kpi), so a failed blocking check anywhere upstream leaves the last "
+            "publication in place; a seed left out of the build (unchanged) does not hold it back."
         ),
         pool="warehouse_writer",
     )

@@ -5,7 +5,9 @@ publishing) and is named in the run's log; as checks, ~370 tests would cost ever
 night with nothing new, a planned and an evaluated event each (~2 s).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from importlib import metadata
 from typing import Any
 
 import dagster as dg
@@ -15,6 +17,7 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from packaging import version
 
 from orchestration.logging import PROGRESS_PREFIX
 from orchestration.publish import fingerprint
@@ -24,8 +27,10 @@ from orchestration.transform.project import (
     DBT_EXECUTABLE,
     dbt_project,
     keep_partial_parse,
+    keep_seed_state,
     prune_run_targets,
     run_target,
+    unchanged_seeds_args,
 )
 from orchestration.transform.withdrawals import withdrawn_since_last_build
 
@@ -86,11 +91,19 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             )
             return
         args = ["build", "--exclude", "resource_type:unit_test"]
+        target = run_target(settings.get(), context.run.run_id)
         con = warehouse.connect(read_only=True)
         try:
             withdrawn = withdrawn_since_last_build(con, dbt_project.manifest_path)
+            tables = {
+                f"{schema}.{table}"
+                for schema, table in con.execute(
+                    "select schema_name, table_name from duckdb_tables()"
+                ).fetchall()
+            }
         finally:
             con.close()
+        unchanged_seeds = unchanged_seeds_args(settings.get(), target, tables)
         if withdrawn:
             context.log.info(
                 f"{len(withdrawn)} re-delivered file(s) withdrew records ({withdrawn[0]}"
@@ -98,7 +111,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 " models"
             )
             args.append("--full-refresh")
-        target = run_target(settings.get(), context.run.run_id)
+        else:
+            args += unchanged_seeds
         with settings.child_environment():  # dbt's profile reads the home from its environment
             invocation = dbt.cli(args, context=context, target_path=target)
         read_ahead(invocation.process)
@@ -108,10 +122,31 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             PROGRESS_PREFIX + data_tests_passed(invocation.get_artifact("run_results.json"))
         )
         keep_partial_parse(settings.get(), target)
+        keep_seed_state(settings.get(), target)
         prune_run_targets()
 
     return cjm_dbt_assets
 
 
+class CjmDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two costs every `dbt.cli` call paid (~3.5 s a run).
+
+    dagster-dbt asks the executable its version by running `dbt --version`, which imports dbt
+    and asks PyPI for the newest release (a network call, up to 1 s, at every run); and it
+    loads the profile and the adapter in this process for metadata fetches
+    (`fetch_row_counts`, `fetch_column_metadata`) the project does not use. The version is the
+    installed dbt-core's, read from its package metadata; no adapter is loaded. Both are
+    private members of dagster-dbt, pinned below 0.30 in pyproject.toml; the definitions test
+    runs a real build through this resource.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))
+    return CjmDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))

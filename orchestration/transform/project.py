@@ -6,6 +6,7 @@ and be current first. `ensure_manifest` runs `dbt parse` when any project file i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 _WATCHED = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 _KEEP_RUN_TARGETS = 3
 PARTIAL_PARSE = "partial_parse.msgpack"
+SEED_STATE = "seed_state"  # $CJM_HOME/dbt/seed_state/manifest.json: the last complete build's
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -139,4 +141,48 @@ def keep_partial_parse(settings: Settings, target: Path) -> None:
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_name(f".{saved.name}.tmp")
     shutil.copy(written, partial)
+    os.replace(partial, saved)
+
+
+def unchanged_seeds_args(settings: Settings, target: Path, tables: set[str]) -> list[str]:
+    """dbt arguments that leave out the seeds unchanged since the home's last complete build,
+    and the tests on nothing but them (~100 nodes, ~4 s a night at tier S). Call it before
+    every build, a full refresh too (which then ignores what it returns).
+
+    The state is that build's manifest (dbt `state:unmodified`: the seed file, its config and
+    its column types as they were). It is moved into the run's target first, so a build that
+    fails leaves none and the next one loads every seed; it is used only while every seed it
+    names is a table of the warehouse (`tables`, "schema.table"; a deleted warehouse reloads
+    them). `--indirect-selection cautious` keeps a test that also reads a model (a
+    relationships test from a fact to a seed)."""
+    saved = settings.home / "dbt" / SEED_STATE / "manifest.json"
+    if not saved.exists():
+        return []
+    state = target / SEED_STATE
+    state.mkdir()
+    manifest = state / "manifest.json"
+    os.replace(saved, manifest)
+    seeds = {
+        f"{node['schema']}.{node['alias']}"
+        for node in json.loads(manifest.read_text())["nodes"].values()
+        if node["resource_type"] == "seed"
+    }
+    if not seeds or not seeds <= tables:
+        return []
+    return [
+        "--exclude",
+        "resource_type:seed,state:unmodified",
+        "--state",
+        str(state),
+        "--indirect-selection",
+        "cautious",
+    ]
+
+
+def keep_seed_state(settings: Settings, target: Path) -> None:
+    """Keep the complete build's manifest as the seeds' state for the home's next build."""
+    saved = settings.home / "dbt" / SEED_STATE / "manifest.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    partial = saved.with_name(f".{saved.name}.tmp")
+    shutil.copy(target / "manifest.json", partial)
     os.replace(partial, saved)

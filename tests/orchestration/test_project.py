@@ -15,8 +15,10 @@ from orchestration.transform.project import (
     DBT_EXECUTABLE,
     ensure_manifest,
     keep_partial_parse,
+    keep_seed_state,
     manifest_is_stale,
     run_target,
+    unchanged_seeds_args,
 )
 
 COPIED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
@@ -95,3 +97,98 @@ def test_a_home_starts_each_run_from_the_partial_parse_its_last_run_left(tmp_pat
     assert (second / "partial_parse.msgpack").read_bytes() == b"parsed by run 1"
     other = run_target(Settings.from_env(home=tmp_path / "other"), "run-3", project)
     assert list(other.iterdir()) == []
+
+
+def test_the_dbt_resource_knows_the_executables_version_without_running_it() -> None:
+    """dagster-dbt is told the version `dbt --version` prints, read from dbt-core's package
+    metadata (no `dbt --version` at each run, no adapter loaded in the Dagster process)."""
+    from orchestration.transform.assets import dbt_resource
+
+    resource = dbt_resource()
+    printed = subprocess.run(
+        [str(DBT_EXECUTABLE), "--version"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DO_NOT_TRACK": "1"},
+        check=True,
+    ).stdout
+    assert f"installed: {resource._cli_version}" in printed
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def _seed_tables(manifest: Path) -> set[str]:
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    return {f"{n['schema']}.{n['alias']}" for n in nodes if n["resource_type"] == "seed"}
+
+
+def test_a_build_leaves_out_the_seeds_only_after_a_complete_build_that_loaded_them(
+    tmp_path: Path,
+) -> None:
+    """The last complete build's manifest is the seeds' state; a build takes it away first (a
+    build that fails leaves none), and uses it only while every seed is in the warehouse."""
+    settings = Settings.from_env(home=tmp_path / "home")
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    seeds = _seed_tables(manifest)
+    assert len(seeds) > 10
+    first = run_target(settings, "run-1", tmp_path / "dbt_project")
+    assert unchanged_seeds_args(settings, first, seeds) == []  # no complete build yet
+    shutil.copy(manifest, first / "manifest.json")
+    keep_seed_state(settings, first)
+    second = run_target(settings, "run-2", tmp_path / "dbt_project")
+    args = unchanged_seeds_args(settings, second, seeds | {"marts.fct_contacts"})
+    assert args[:2] == ["--exclude", "resource_type:seed,state:unmodified"]
+    assert Path(args[args.index("--state") + 1], "manifest.json").exists()
+    # the build that took the state failed: the next one loads every seed
+    third = run_target(settings, "run-3", tmp_path / "dbt_project")
+    assert unchanged_seeds_args(settings, third, seeds) == []
+    # a complete build's state, then the warehouse lost a seed table
+    keep_seed_state(settings, first)
+    fourth = run_target(settings, "run-4", tmp_path / "dbt_project")
+    assert unchanged_seeds_args(settings, fourth, seeds - {min(seeds)}) == []
+
+
+@pytest.mark.slow  # a real process: the slow lane
+def test_unchanged_seeds_and_the_tests_on_nothing_but_them_are_left_out(tmp_path: Path) -> None:
+    """With the project's own manifest as the state, every seed is unchanged: dbt leaves out
+    every seed and every test that reads only seeds, and keeps a test from a model to a seed."""
+    settings = Settings.from_env(home=tmp_path / "home")
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    built = run_target(settings, "built", tmp_path / "dbt_project")
+    shutil.copy(manifest, built / "manifest.json")
+    keep_seed_state(settings, built)
+    target = run_target(settings, "next", tmp_path / "dbt_project")
+    args = unchanged_seeds_args(settings, target, _seed_tables(manifest))
+    env = {**os.environ, **settings.child_env()}
+    env.pop("CJM_DBT_TARGET", None)
+    listed = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "ls",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "ls-target"),
+            "--exclude",
+            "resource_type:unit_test",
+            *args,
+            "--quiet",
+            "--output",
+            "name",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    built_tonight = set(listed.stdout.split())
+    assert {"fct_contacts", "dim_channel", "unique_fct_contacts_contact_id"} <= built_tonight
+    assert "relationships_fct_response_themes_theme__theme__ref_voc_themes_" in built_tonight
+    left_out = {
+        "voc_themes",
+        "channels",
+        "unique_voc_themes_theme",
+        "relationships_voc_theme_rules_theme__theme__ref_voc_themes_",
+    }
+    assert not left_out & built_tonight

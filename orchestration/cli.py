@@ -1,4 +1,4 @@
-"""The `cjm` command: simulate, run, demo, report, status, ui.
+"""The `cjm` command: simulate, run, demo, accept, erase, report, bench, status, serve, ui.
 
 Errors print one line and the log path; the traceback goes to the log file only.
 """
@@ -256,22 +256,28 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# ui ---------------------------------------------------------------------------------------------
+# serve and ui ------------------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.service import AlreadyServing, serve
+
+    if args.micro_batch is not None:
+        settings = dataclasses.replace(settings, micro_batch_seconds=args.micro_batch)
+    try:
+        return serve(settings, _say)
+    except AlreadyServing as exc:
+        _say(f"cjm serve: {exc}")
+        return 1
+
+
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [
-        str(dagster),
-        "dev",
-        "-m",
-        "orchestration.definitions",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(args.port),
-    ]
-    _say(f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-    os.execv(command[0], command)
-    return 0  # not reached
+    from orchestration.service import serving, supervise, ui_command
+
+    served = serving(settings)
+    _say(
+        f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)"
+        + (f"; `cjm serve` ({served}) runs the schedule and sensors" if served else "")
+    )
+    return supervise(ui_command(args.port, with_daemon=served is None), settings, None, _say)
 
 
 def _date(text: str) -> dt.date:
@@ -356,6 +362,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="load ledger and last run")
     status.set_defaults(handler=cmd_status)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the schedule and sensors (Dagster's daemon, no UI) until SIGTERM or Ctrl-C",
+    )
+    serve.add_argument(
+        "--micro-batch",
+        nargs="?",
+        type=int,
+        const=60,
+        metavar="SECONDS",
+        help="load, build and publish each landed file (checked every SECONDS, default 60;"
+        " CJM_MICRO_BATCH_SECONDS)",
+    )
+    serve.set_defaults(handler=cmd_serve)
 
     ui = sub.add_parser("ui", help="Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)

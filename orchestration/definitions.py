@@ -41,8 +41,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         asset_checks=quality_checks(),
         jobs=[nightly_job],
-        schedules=[nightly_schedule],
-        sensors=[new_landing_files, stale_banner_on_blocked_run],
+        schedules=[nightly_schedule(settings)],
+        sensors=[new_landing_files(settings), stale_banner_on_blocked_run],
         resources={"dbt": dbt_resource(), "settings": home, "warehouse": Warehouse(settings=home)},
         loggers={"console": cjm_logger},
     )

@@ -44,9 +44,18 @@ class CjmSettings(dg.ConfigurableResource):
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The build warehouse (DuckDB) of the run's home."""
+    """The build warehouse (DuckDB) of the run's home, held for the whole run: a run Dagster
+    launches takes the home's run lock like `cjm run` (orchestration/run_lock.py), so a
+    micro-batch or a scheduled run never fights a command typed meanwhile."""
 
     settings: CjmSettings
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Warehouse]:
+        from orchestration.run_lock import exclusive
+
+        with exclusive(self.settings.get(), "run (launched by Dagster)"):
+            yield self
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return connect(self.settings.get(), read_only=read_only)

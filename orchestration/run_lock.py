@@ -3,7 +3,9 @@
 `cjm run`, `cjm demo`, `cjm accept` and `cjm erase` hold an exclusive lock on
 `warehouse/.cjm.lock` (released by the system when the process ends, even killed); a second
 one stops at once with one line naming who holds it, instead of failing halfway on DuckDB's
-file lock.
+file lock. A run that Dagster launches (the schedule or a sensor under `cjm serve`, the UI)
+takes the same lock through the `Warehouse` resource; inside `cjm run` the lock is already
+this process's.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from orchestration.settings import Settings
 
@@ -21,10 +24,16 @@ class WarehouseBusy(RuntimeError):
     """Another cjm command holds the home's warehouse."""
 
 
+_held: set[Path] = set()  # the lock files this process holds
+
+
 @contextmanager
 def exclusive(settings: Settings, command: str) -> Iterator[None]:
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     path = settings.warehouse_dir / ".cjm.lock"
+    if path in _held:  # taken by this process already (`cjm run` executing its job)
+        yield
+        return
     with path.open("a+") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -39,7 +48,9 @@ def exclusive(settings: Settings, command: str) -> Iterator[None]:
         since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
         lock.write(f"`cjm {command}` (pid {os.getpid()}) since {since} UTC")
         lock.flush()
+        _held.add(path)
         try:
             yield
         finally:
+            _held.discard(path)
             fcntl.flock(lock, fcntl.LOCK_UN)

@@ -13,6 +13,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
+DEFAULT_SCHEDULE = "0 2 * * *"  # every day at 02:00 (CJM_SCHEDULE, in CJM_SCHEDULE_TIMEZONE)
 DEFAULT_PII_SALT = "cjm-dev-salt"  # fine for the simulated sample; set CJM_PII_SALT in production
 
 # Dagster's SQLite storage in its usual folders, with an event log that keeps its database
@@ -40,17 +41,26 @@ class Settings:
     duckdb_threads: int
     duckdb_memory_limit: str
     timezone: str = "UTC"  # the centre's time zone: local days, weeks and months
+    schedule: str = DEFAULT_SCHEDULE  # when the nightly job runs under `cjm serve` (cron)
+    schedule_timezone: str = "UTC"  # ... read in this time zone (default: the centre's)
+    micro_batch_seconds: int = 0  # > 0: a landed file starts a run after this many seconds
 
     @classmethod
     def from_env(cls, home: Path | str | None = None) -> Settings:
         """The settings the environment gives (`home` overrides CJM_HOME)."""
         home = Path(home or os.environ.get("CJM_HOME", REPO_ROOT / "data")).expanduser().resolve()
+        timezone = _timezone(os.environ.get("CJM_TIMEZONE", "UTC"))
         return cls(
             home=home,
             pii_salt=os.environ.get("CJM_PII_SALT", DEFAULT_PII_SALT),
             duckdb_threads=int(_from_env_or_profile("CJM_DUCKDB_THREADS")),
             duckdb_memory_limit=_from_env_or_profile("CJM_DUCKDB_MEMORY_LIMIT"),
-            timezone=_timezone(os.environ.get("CJM_TIMEZONE", "UTC")),
+            timezone=timezone,
+            schedule=_cron(os.environ.get("CJM_SCHEDULE", DEFAULT_SCHEDULE)),
+            schedule_timezone=_timezone(
+                os.environ.get("CJM_SCHEDULE_TIMEZONE", timezone), "CJM_SCHEDULE_TIMEZONE"
+            ),
+            micro_batch_seconds=_seconds(os.environ.get("CJM_MICRO_BATCH_SECONDS", "0")),
         )
 
     @property
@@ -109,6 +119,9 @@ class Settings:
             "CJM_DUCKDB_THREADS": str(self.duckdb_threads),
             "CJM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "CJM_TIMEZONE": self.timezone,
+            "CJM_SCHEDULE": self.schedule,
+            "CJM_SCHEDULE_TIMEZONE": self.schedule_timezone,
+            "CJM_MICRO_BATCH_SECONDS": str(self.micro_batch_seconds),
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DO_NOT_TRACK": "1",
@@ -135,7 +148,7 @@ def centre_timezone() -> str:
     return _timezone(os.environ.get("CJM_TIMEZONE", "UTC"))
 
 
-def _timezone(name: str) -> str:
+def _timezone(name: str, variable: str = "CJM_TIMEZONE") -> str:
     """An IANA time zone name (Europe/Riga), checked: a typo would shift every local date."""
     import zoneinfo
 
@@ -143,6 +156,20 @@ def _timezone(name: str) -> str:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(
-            f"CJM_TIMEZONE={name!r} is not an IANA time zone name (e.g. Europe/Riga, UTC)"
+            f"{variable}={name!r} is not an IANA time zone name (e.g. Europe/Riga, UTC)"
         ) from exc
     return name
+
+
+def _cron(text: str) -> str:
+    """Five cron fields (`0 2 * * *`); Dagster checks their values when the schedule is built
+    (`cjm serve` builds it before it starts)."""
+    if not re.fullmatch(r"\s*([0-9A-Za-z*/,?-]+\s+){4}[0-9A-Za-z*/,?-]+\s*", text):
+        raise ValueError(f"CJM_SCHEDULE={text!r} is not a cron string (e.g. '0 2 * * *')")
+    return " ".join(text.split())
+
+
+def _seconds(text: str) -> int:
+    if not text.strip().isdigit():
+        raise ValueError(f"CJM_MICRO_BATCH_SECONDS={text!r} is not a whole number of seconds")
+    return int(text)

@@ -110,11 +110,36 @@ def test_every_source_has_its_blocking_checks_and_dbt_tests_stay_dbt_s() -> None
 
 
 def test_nightly_schedule_runs_at_two_and_is_on_by_default() -> None:
-    schedule = _defs().resolve_schedule_def("nightly_at_0200")
+    schedule = _defs().resolve_schedule_def("nightly_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert schedule.job_name == "nightly"
+
+
+def test_the_schedule_and_micro_batches_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.jobs import new_landing_files, nightly_schedule
+
+    monkeypatch.setenv("CJM_TIMEZONE", "Europe/Riga")
+    monkeypatch.setenv("CJM_SCHEDULE", "30 5 * * 1-5")
+    monkeypatch.setenv("CJM_MICRO_BATCH_SECONDS", "60")
+    settings = Settings.from_env(home="/nonexistent/cjm-home")
+    schedule = nightly_schedule(settings)
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 5 * * 1-5", "Europe/Riga")
+    sensor = new_landing_files(settings)
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds == 60
+    monkeypatch.setenv("CJM_SCHEDULE_TIMEZONE", "UTC")
+    assert nightly_schedule(Settings.from_env()).execution_timezone == "UTC"
+    for variable, value in (
+        ("CJM_SCHEDULE", "0 2 * *"),
+        ("CJM_SCHEDULE_TIMEZONE", "Europe/Rigga"),
+        ("CJM_MICRO_BATCH_SECONDS", "soon"),
+    ):
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(ValueError, match=variable):
+            Settings.from_env()
+        monkeypatch.delenv(variable)
 
 
 @pytest.mark.slow  # a real process: the slow lane

@@ -1,0 +1,74 @@
+"""`cjm serve` runs by itself: a file dropped into landing is loaded, built and published with
+no command typed (a micro-batch), and SIGTERM stops the service with no process left."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration.publish.writer import latest_publication
+from orchestration.settings import Settings
+from tests.conftest import CJM, E2E_HISTORY_DAYS, REPO, cjm_env, copy_days, e2e_day
+
+pytestmark = pytest.mark.slow
+ADVANCE_WITHIN_SECONDS = 300  # issue 29: published within 5 minutes at tier S
+
+
+def _processes_of(home: Path) -> list[str]:
+    """Every process whose environment names `home` as its CJM_HOME (this test's excepted)."""
+    marker = f"CJM_HOME={home}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes().split(b"\0"):
+                found.append((environ.parent / "cmdline").read_bytes().replace(b"\0", b" "))
+        except OSError:
+            continue
+    return [cmd.decode(errors="replace")[:120] for cmd in found]
+
+
+def test_a_landed_day_is_published_by_the_service_and_sigterm_leaves_no_process(
+    fork: Path, simulated: Path
+) -> None:
+    home = fork
+    settings = Settings.from_env(home=home)
+    before = latest_publication(settings)
+    service = subprocess.Popen(
+        [str(CJM), "serve", "--micro-batch", "2"],
+        cwd=REPO,
+        env=cjm_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        copy_days(simulated, home, range(E2E_HISTORY_DAYS, E2E_HISTORY_DAYS + 1))
+        dropped = time.monotonic()
+        published = before
+        while time.monotonic() - dropped < ADVANCE_WITHIN_SECONDS and service.poll() is None:
+            time.sleep(2)
+            published = latest_publication(settings)
+            if published["run_id"] != before["run_id"]:
+                break
+        latency = time.monotonic() - dropped
+        assert service.poll() is None, service.stdout.read()
+        assert published["run_id"] != before["run_id"], (home / "logs/serve.log").read_text()[
+            -3000:
+        ]
+        assert str(published["data_through"]) == e2e_day(E2E_HISTORY_DAYS)
+        print(f"micro-batch: published {latency:.0f} s after the day's files landed")
+    finally:
+        service.send_signal(signal.SIGTERM)
+        try:
+            output, _ = service.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            service.kill()
+            raise
+    assert service.returncode == 0, output
+    assert "SIGTERM: stopping dagster-daemon" in output and "stopped" in output, output
+    assert _processes_of(home) == []

@@ -11,7 +11,10 @@ class Tier:
     name: str
     customers: int
     days: int  # history days; one more day is simulated for the "new day" scenario
-    start: dt.date = dt.date(2026, 1, 1)
+    # Every simulated day must lie in the past when the bench loads it: the gate keeps out a
+    # timestamp more than a day after its load (`gate_future_tolerance_hours`). A year from
+    # 2025-11-01 ends 2026-11-01.
+    start: dt.date = dt.date(2025, 11, 1)
     seed: int = 7
 
     def as_dict(self) -> dict:

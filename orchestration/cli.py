@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import itertools
+import json
 import os
 import sys
 import time
@@ -105,6 +106,7 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
                 f"publication of {publication.get('published_at')} UTC stands: "
                 f"{settings.published_db}, {settings.reports_dir / 'index.html'}"
             )
+            _alert_if_stale(settings, result.run_id)
             return 0
         _say(
             f"run {result.run_id[:8]} succeeded in {elapsed:.0f}s: published "
@@ -112,12 +114,16 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
             f"{publication.get('data_through')}), {settings.exports_dir}/<table>/*.parquet and "
             f"{settings.reports_dir / 'index.html'}"
         )
+        _alert_if_stale(settings, result.run_id)
         return 0
+    from orchestration.alerts import run_failed
     from orchestration.publish.writer import latest_publication
     from orchestration.run_state import failure_lines
 
-    for line in failure_lines(result.all_events):
+    failures = failure_lines(result.all_events)
+    for line in failures:
         _say(line)
+    run_failed(settings, result.run_id, failures, f"full log: {log_path}")
     published = (latest_publication(settings) or {}).get("run_id") == result.run_id
     _say(
         f"run {result.run_id[:8]} failed after {elapsed:.0f}s; "
@@ -141,6 +147,14 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
             f" already there: {settings.reports_dir / 'index.html'}"
         )
     return 1
+
+
+def _alert_if_stale(settings: Settings, run_id: str) -> None:
+    from orchestration.alerts import after_success
+
+    line = after_success(settings, run_id)
+    if line:
+        _say(line)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -250,10 +264,23 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 # status -----------------------------------------------------------------------------------------
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.status import render_status
+    """Exit 1 when the data is stale (a source past its freshness, the published data past its
+    bound); `--alert` also sends the stale line to the notifier (a watchdog for a timer)."""
+    from orchestration import freshness
+    from orchestration.status import render_status, status_document
 
-    print(render_status(settings))
-    return 0
+    findings = freshness.judge(settings)
+    stale = freshness.stale(findings)
+    if args.json:
+        print(json.dumps(status_document(settings, findings), indent=2))
+    else:
+        print(render_status(settings, findings))
+    if stale and args.alert:
+        from orchestration.alerts import stale_line
+        from orchestration.notify import notify
+
+        notify(settings, stale_line(stale))
+    return 1 if stale else 0
 
 
 # serve and ui ------------------------------------------------------------------------------------
@@ -360,7 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--days", type=int, help="override the tier's days of history")
     bench.set_defaults(handler=cmd_bench)
 
-    status = sub.add_parser("status", help="load ledger and last run")
+    status = sub.add_parser(
+        "status", help="publication, freshness, load ledger and last runs (exit 1 when stale)"
+    )
+    status.add_argument("--json", action="store_true", help="one JSON document instead")
+    status.add_argument("--alert", action="store_true", help="send an alert when stale")
     status.set_defaults(handler=cmd_status)
 
     serve = sub.add_parser(

@@ -16,7 +16,11 @@ from orchestration.logging import cjm_logger
 from orchestration.publish.assets import build_publish_asset
 from orchestration.publish.writer import PUBLISHED_SCHEMAS
 from orchestration.quality.checks import quality_checks
-from orchestration.reporting.assets import html_reports, stale_banner_on_blocked_run
+from orchestration.reporting.assets import (
+    html_reports,
+    stale_alert_after_run,
+    stale_banner_on_blocked_run,
+)
 from orchestration.resources import CjmSettings, Warehouse
 from orchestration.settings import Settings
 from orchestration.transform.assets import build_dbt_assets, dbt_resource
@@ -42,7 +46,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=quality_checks(),
         jobs=[nightly_job],
         schedules=[nightly_schedule(settings)],
-        sensors=[new_landing_files(settings), stale_banner_on_blocked_run],
+        sensors=[new_landing_files(settings), stale_banner_on_blocked_run, stale_alert_after_run],
         resources={"dbt": dbt_resource(), "settings": home, "warehouse": Warehouse(settings=home)},
         loggers={"console": cjm_logger},
     )

@@ -44,6 +44,8 @@ class Settings:
     schedule: str = DEFAULT_SCHEDULE  # when the nightly job runs under `cjm serve` (cron)
     schedule_timezone: str = "UTC"  # ... read in this time zone (default: the centre's)
     micro_batch_seconds: int = 0  # > 0: a landed file starts a run after this many seconds
+    notify_command: str = ""  # run with an alert's line as its last argument (notify.py)
+    notify_webhook: str = ""  # ... and/or POSTed {"text": line} to this URL
 
     @classmethod
     def from_env(cls, home: Path | str | None = None) -> Settings:
@@ -61,6 +63,8 @@ class Settings:
                 os.environ.get("CJM_SCHEDULE_TIMEZONE", timezone), "CJM_SCHEDULE_TIMEZONE"
             ),
             micro_batch_seconds=_seconds(os.environ.get("CJM_MICRO_BATCH_SECONDS", "0")),
+            notify_command=os.environ.get("CJM_NOTIFY_COMMAND", "").strip(),
+            notify_webhook=os.environ.get("CJM_NOTIFY_WEBHOOK", "").strip(),
         )
 
     @property
@@ -122,6 +126,8 @@ class Settings:
             "CJM_SCHEDULE": self.schedule,
             "CJM_SCHEDULE_TIMEZONE": self.schedule_timezone,
             "CJM_MICRO_BATCH_SECONDS": str(self.micro_batch_seconds),
+            "CJM_NOTIFY_COMMAND": self.notify_command,
+            "CJM_NOTIFY_WEBHOOK": self.notify_webhook,
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DO_NOT_TRACK": "1",

@@ -259,10 +259,47 @@ def _runs(settings: Settings) -> str:
     )
 
 
-def render_status(settings: Settings) -> str:
+def _freshness(findings: list) -> str:
+    if not findings:
+        return ""
+    return "Freshness (dbt source freshness; var published_max_age_days):\n" + "\n".join(
+        f"  {finding.line()}" for finding in findings
+    )
+
+
+def status_document(settings: Settings, findings: list) -> dict:
+    """`cjm status --json`: the publication, the freshness findings and the blocked run."""
+    from orchestration.freshness import stale
+    from orchestration.publish.writer import latest_publication
+
+    try:
+        publication = latest_publication(settings)
+    except duckdb.Error:
+        publication = None
+    blocked = blocked_run(settings)
+    return {
+        "home": str(settings.home),
+        "stale": bool(stale(findings)),
+        "blocked": None
+        if blocked is None
+        else {
+            "run_id": blocked.run_id,
+            "started": blocked.started,
+            "stale_since": blocked.stale_since,
+            "failures": blocked.failures,
+        },
+        "publication": None
+        if publication is None
+        else {key: str(value) for key, value in publication.items()},
+        "freshness": [finding.as_dict() for finding in findings],
+    }
+
+
+def render_status(settings: Settings, findings: list) -> str:
     sections = [
         f"CJM_HOME: {settings.home}",
         _publication(settings),
+        _freshness(findings),
         _last_run_problems(settings),
         landing_report(settings),
         ledger_report(settings),

@@ -1,4 +1,5 @@
-"""Build CJM_HOME/reports/*.html from the published warehouse (never from build.duckdb)."""
+"""Build CJM_HOME/reports/*.html from the published warehouse (never from build.duckdb, but for
+the freshness of the sources on the banner: orchestration/freshness.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,22 @@ import os
 import re
 from pathlib import Path
 
+from orchestration import freshness
 from orchestration.run_state import BlockedRun
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
 from reports.context import ReportContext
-from reports.html import PLOTLY_JS, Page, Section, anchor, no_data, plotly_js, render, stale_banner
+from reports.html import (
+    PLOTLY_JS,
+    Page,
+    Section,
+    anchor,
+    freshness_banner,
+    no_data,
+    plotly_js,
+    render,
+    stale_banner,
+)
 from reports.pages import (
     changes,
     contact_centre,
@@ -51,11 +63,13 @@ def build_reports(
     `self_contained` (each page inlines it: single files for mailing).
     """
     generated_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    banner = (
-        stale_banner(blocked.stale_since, blocked.run_id, blocked.started, blocked.failures)
-        if blocked
-        else None
-    )
+    if blocked:
+        banner = stale_banner(
+            blocked.stale_since, blocked.run_id, blocked.started, blocked.failures
+        )
+    else:
+        stale = freshness.stale(freshness.judge(settings))
+        banner = freshness_banner(stale) if stale else None
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
     if not self_contained:
         _write_plotly_js(settings.reports_dir)

@@ -184,5 +184,15 @@ def stale_banner(stale_since: str | None, run_id: str, started: str, failures: l
     )
 
 
+def freshness_banner(findings: list) -> str:
+    """The banner of stale data (orchestration.freshness findings): a feed that stopped, or
+    published data older than its bound."""
+    items = "".join(f"<li>{escape(finding.line())}</li>" for finding in findings[:12])
+    return (
+        '<div class="banner" id="stale-banner">Data out of date: these pages show the last '
+        f"publication, and it is older than it should be.<ul>{items}</ul></div>"
+    )
+
+
 def anchor(title: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")

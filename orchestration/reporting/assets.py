@@ -1,5 +1,5 @@
-"""The report asset (last in the nightly job) and the sensor that marks reports stale when a run
-is blocked."""
+"""The report asset (last in the nightly job), and the sensors that mark the reports stale and
+alert after a run Dagster launched (a failed run; a run that left the data stale)."""
 
 import dagster as dg
 
@@ -28,12 +28,54 @@ def html_reports(context: dg.AssetExecutionContext, settings: CjmSettings) -> dg
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
 
 
+def _typed(run: dg.DagsterRun) -> bool:
+    """A run typed as `cjm run`: the command has marked the pages and alerted itself."""
+    return run.tags.get("cjm/trigger") == "cli"
+
+
 @dg.run_failure_sensor(
     name="stale_banner_on_blocked_run",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Rebuilds the reports with a 'stale since' banner when a run fails.",
+    description=(
+        "When a run fails: rebuilds the reports with a 'stale since' banner, and alerts "
+        "(CJM_NOTIFY_COMMAND, CJM_NOTIFY_WEBHOOK) when the run was not typed as `cjm run`."
+    ),
 )
 def stale_banner_on_blocked_run(context: dg.RunFailureSensorContext, settings: CjmSettings) -> None:
+    from orchestration.alerts import run_failed
+    from orchestration.run_state import failure_lines
     from reports.build import build_reports_for_latest_run
 
-    build_reports_for_latest_run(settings.get())
+    home = settings.get()
+    if _typed(context.dagster_run):
+        return
+    try:
+        build_reports_for_latest_run(home)
+    finally:
+        events = [
+            entry.dagster_event
+            for entry in context.instance.all_logs(context.dagster_run.run_id)
+            if entry.dagster_event
+        ]
+        run_failed(
+            home,
+            context.dagster_run.run_id,
+            failure_lines(events),
+            f"see `cjm status` and {home.logs_dir / 'serve.log'}",
+        )
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="stale_alert_after_run",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "When a run not typed as `cjm run` succeeds (published, or found nothing new) and left "
+        "the data stale: the stale banner on the reports, and an alert."
+    ),
+)
+def stale_alert_after_run(context: dg.RunStatusSensorContext, settings: CjmSettings) -> None:
+    from orchestration.alerts import after_success
+
+    if not _typed(context.dagster_run):
+        after_success(settings.get(), context.dagster_run.run_id)

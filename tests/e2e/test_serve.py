@@ -3,6 +3,7 @@ no command typed (a micro-batch), and SIGTERM stops the service with no process 
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -72,3 +73,25 @@ def test_a_landed_day_is_published_by_the_service_and_sigterm_leaves_no_process(
     assert service.returncode == 0, output
     assert "SIGTERM: stopping dagster-daemon" in output and "stopped" in output, output
     assert _processes_of(home) == []
+
+
+def test_a_stale_home_makes_status_exit_1_and_alert(fork: Path, tmp_path: Path) -> None:
+    """The e2e sample's data ends in September 2026: months past `published_max_age_days`."""
+    alert = tmp_path / "alert.txt"
+    env = {**cjm_env(fork), "CJM_NOTIFY_COMMAND": f"sh -c 'echo \"$1\" > {alert}' alert"}
+    status = subprocess.run(
+        [str(CJM), "status", "--alert"], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert status.returncode == 1, status.stderr
+    assert "published data: STALE" in status.stdout
+    assert "source web.events: FRESH" in status.stdout  # loaded today
+    sent = alert.read_text()
+    assert f"cjm-warehouse {fork}: data STALE: published data: STALE" in sent
+    document = subprocess.run(
+        [str(CJM), "status", "--json"], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    parsed = json.loads(document.stdout)
+    assert document.returncode == 1 and parsed["stale"] is True
+    assert {f["subject"] for f in parsed["freshness"] if f["level"] == "stale"} == {
+        "published data"
+    }

@@ -15,26 +15,31 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 
 
-def test_the_systemd_unit_verifies_clean(tmp_path: Path) -> None:
-    """`systemd-analyze verify` on the unit as installed (paths of this checkout, this user):
+def test_the_systemd_units_verify_clean(tmp_path: Path) -> None:
+    """`systemd-analyze verify` on the units as installed (paths of this checkout, this user):
     no error and no warning (a misspelt setting is only a warning to systemd)."""
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not on this machine")
-    unit = (DEPLOY / "cjm.service").read_text()
-    assert "ExecStart=/opt/cjm-warehouse/.venv/bin/cjm serve" in unit
-    assert "KillMode=mixed" in unit  # SIGTERM to `cjm serve` alone; it stops its tree
+    service = (DEPLOY / "cjm.service").read_text()
+    assert "ExecStart=/opt/cjm-warehouse/.venv/bin/cjm serve" in service
+    assert "KillMode=mixed" in service  # SIGTERM to `cjm serve` alone; it stops its tree
+    assert "cjm status --alert" in (DEPLOY / "cjm-watch.service").read_text()
     user = getpass.getuser()
-    installed = tmp_path / "cjm.service"
-    installed.write_text(
-        unit.replace("/opt/cjm-warehouse", str(REPO))
-        .replace("/var/lib/cjm", str(tmp_path / "home"))
-        .replace("User=cjm", f"User={user}")
-        .replace("Group=cjm", f"Group={user}")
-    )
-    result = subprocess.run(
-        ["systemd-analyze", "verify", str(installed)], capture_output=True, text=True
-    )
-    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    for name in ("cjm.service", "cjm-watch.service", "cjm-watch.timer"):
+        installed = tmp_path / name
+        installed.write_text(
+            (DEPLOY / name)
+            .read_text()
+            .replace("/opt/cjm-warehouse", str(REPO))
+            .replace("/var/lib/cjm", str(tmp_path / "home"))
+            .replace("User=cjm", f"User={user}")
+            .replace("Group=cjm", f"Group={user}")
+        )
+    for name in ("cjm.service", "cjm-watch.timer"):  # the timer verifies its service too
+        result = subprocess.run(
+            ["systemd-analyze", "verify", str(tmp_path / name)], capture_output=True, text=True
+        )
+        assert result.returncode == 0 and not result.stderr.strip(), (name, result.stderr)
 
 
 @pytest.mark.slow  # builds an image: the slow lane

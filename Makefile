@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the files of most tests and left a long file running alone at the end.
 PYTEST := $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
-.PHONY: install browser run test unit test-long lint fix ui docs bench clean
+.PHONY: install bi-clients browser run test unit test-long lint fix ui docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The oldest DuckDB that opens the published file (writer.py CATALOGUE_STORAGE_VERSION), as BI
+# tools' drivers ship it, beside the project's own: the publication tests open the file with it.
+BI_CLIENTS := $(VENV)/bi-clients
+$(BI_CLIENTS)/.stamp: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --target $(BI_CLIENTS) "duckdb==1.0.0"
+	touch $@
+
+bi-clients: $(BI_CLIENTS)/.stamp
 
 $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium \
@@ -44,7 +54,7 @@ run: install
 # Lint runs beside the tests, not before them: its ~120 CPU-s fill the cores the tests leave idle
 # (~70 s less than one after the other); its output follows the tests'.
 LINT_LOG := dbt_project/target/lint.log
-test: install browser
+test: install bi-clients browser
 	@mkdir -p $(dir $(LINT_LOG))
 	@$(MAKE) --no-print-directory lint > $(LINT_LOG) 2>&1 & lint=$$!; \
 	$(PYTEST) -m "not long"; tests=$$?; \
@@ -53,7 +63,7 @@ test: install browser
 	[ $$tests -eq 0 ] && [ $$linted -eq 0 ]
 
 ## unit: the fast lane, no pipeline run (every dbt unit test included)
-unit: install
+unit: install bi-clients
 	$(BIN)/pytest -n 2 --dist load -m "not slow and not long"
 
 ## test-long: the long scenarios (a month of 8,000 customers with planted changes and themes)

@@ -40,6 +40,7 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.warehouse import connect
 
 PUBLISHED_SCHEMAS = ("marts", "kpi")
+CATALOGUE_STORAGE_VERSION = "v1.0.0"  # the oldest DuckDB that opens cjm.duckdb: 1.0
 PARTITION_META = "published_partition_by"  # a model's config.meta key: the date column of its parts
 WHOLE = "all"  # the one part of a table without a partition column
 PUBLISH_LOG_DDL = """
@@ -69,6 +70,19 @@ create table meta.published_files (
     rows bigint not null
 )
 """
+# What each meta table holds, as a DuckDB comment for BI tools (the marts' and KPIs' come from
+# their dbt YAML).
+META_DESCRIPTIONS = {
+    "publish_log": "One row per publication: the run, when, the last day of data, tables and rows.",
+    "check_results": "Every Dagster asset check of the publishing run, passed or not, and why.",
+    "published_files": "The Parquet file behind each part (a month, or all) of each table.",
+    "load_ledger": "One row per landing file loaded (or rejected whole), with its row counts"
+    " (rows read = loaded + rejected) and when it was published.",
+    "rejects_by_reason": "Rows kept out at load, by source, rule and reason, with an example file.",
+    "accepted_loads": "Files or batches the gate held back and an operator accepted (cjm accept):"
+    " who, when and why.",
+    "quarantine_by_source": "Rows read and rows kept out per source, and their share.",
+}
 QUALITY_TABLES = {
     "meta.load_ledger": (  # the files of this publication carry its time
         "select * exclude (batch_id, published_at),"
@@ -205,8 +219,14 @@ def _write(
     store = store_dir(settings)
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    con = duckdb.connect(str(staging))
+    con = duckdb.connect()
     try:
+        # the catalogue in DuckDB 1.0's storage format: the BI tools' drivers lag the library
+        # (a 1.x reader cannot open a file in 2.0's format); a view or a table is the same
+        con.execute(
+            f"attach {_quote(staging)} as catalogue (storage_version '{CATALOGUE_STORAGE_VERSION}')"
+        )
+        con.execute("use catalogue")
         con.execute(f"set threads = {settings.duckdb_threads}")
         con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
         # tables have no row order; not keeping the build's lets both threads write
@@ -232,16 +252,20 @@ def _write(
         for schema, table in tables:
             node = models[(schema, table)]
             columns = _published_columns(con, schema, table)
-            table_parts = _fingerprint(con, schema, table, columns, _partition_column(node))
+            described = _descriptions(schema, table, node, columns)
+            table_parts = _fingerprint(
+                con, schema, table, columns, _partition_column(node), described
+            )
             known = previous.get(f"{schema}.{table}", {})
             stale = [p for p in table_parts if p.part_id not in known or not p.file(store).exists()]
-            _write_parts(con, schema, table, columns, _partition_column(node), stale, store, run_id)
+            partition_by = _partition_column(node)
+            _write_parts(con, schema, table, columns, partition_by, stale, store, run_id, described)
             written += len(stale)
             parts += table_parts
             con.execute(f"create schema if not exists {schema}")
             files = ", ".join(_quote(p.file(store)) for p in table_parts)
             con.execute(f"create view {schema}.{table} as select * from read_parquet([{files}])")
-            _comment(con, schema, table, node)
+            _comment(con, described)
         counts = {f"{s}.{t}": 0 for s, t in tables}
         for part in parts:
             counts[part.table] += part.rows
@@ -257,6 +281,13 @@ def _write(
             "insert into meta.published_files values (?, ?, ?, ?, ?)",
             [[p.table, p.name, p.part_id, str(p.file(store)), p.rows] for p in parts],
         )
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'catalogue'"
+            " and schema_name = 'meta'"
+        ).fetchall():
+            if table in META_DESCRIPTIONS:
+                described = _literal(META_DESCRIPTIONS[table])
+                con.execute(f"comment on table meta.{table} is {described}")
         con.execute("detach build")
         if target.exists():
             con.execute("detach previous")
@@ -299,16 +330,18 @@ def _fingerprint(
     table: str,
     columns: list[tuple],
     partition_by: str | None,
+    described: dict[str, str],
 ) -> list[_Part]:
     """Every part of the build's table, with its rows and fingerprint (one scan): the sum of
-    the rows' hashes, the row count, the part's name and the columns' names and types. An
-    empty table is one empty part (its file keeps the columns)."""
+    the rows' hashes, the row count, the part's name, the columns' names and types, and the
+    descriptions the file carries. An empty table is one empty part (its file keeps the
+    columns)."""
     quoted = ", ".join(f'"{name}"' for name, _ in columns)
     found = con.execute(
         f"select {_part_expression(partition_by)} as part, count(*), sum(hash({quoted}))"
         f" from build.{schema}.{table} group by all order by part"
     ).fetchall() or [(WHOLE, 0, 0)]
-    signature = json.dumps(columns)
+    signature = json.dumps([columns, described])
     return [
         _Part(
             f"{schema}.{table}",
@@ -329,11 +362,14 @@ def _write_parts(
     parts: list[_Part],
     store: Path,
     run_id: str,
+    described: dict[str, str],
 ) -> None:
     """Write `parts` of the table as new files (under a temporary name, then renamed): one
-    query for all of them."""
+    query for all of them. Each file carries the descriptions as Parquet key-value metadata."""
     if not parts:
         return
+    metadata = ", ".join(f"{_literal(key)}: {_literal(value)}" for key, value in described.items())
+    kv = f", kv_metadata {{{metadata}}}" if metadata else ""
     folder = store / table
     folder.mkdir(parents=True, exist_ok=True)
     quoted = ", ".join(f'"{name}"' for name, _ in columns)
@@ -341,7 +377,9 @@ def _write_parts(
     if partition_by is None or parts[0].rows == 0:
         [part] = parts
         partial = folder / f".{part.name}-{part.part_id}.parquet.tmp"
-        con.execute(f"copy (select {quoted} from {relation}) to {_quote(partial)} (format parquet)")
+        con.execute(
+            f"copy (select {quoted} from {relation}) to {_quote(partial)} (format parquet{kv})"
+        )
         os.replace(partial, part.file(store))
         return
     expression = _part_expression(partition_by)
@@ -351,12 +389,27 @@ def _write_parts(
     con.execute(
         f"copy (select {quoted}, {expression} as cjm_part from {relation}"
         f" where {expression} in ({names})) to {_quote(written)}"
-        " (format parquet, partition_by (cjm_part))"
+        f" (format parquet, partition_by (cjm_part){kv})"
     )
     for part in parts:
         [file] = (written / f"cjm_part={part.name}").glob("*.parquet")
         os.replace(file, part.file(store))
     shutil.rmtree(written)
+
+
+def _descriptions(schema: str, table: str, node: dict, columns: list[tuple]) -> dict[str, str]:
+    """What each exported file says of itself (Parquet key-value metadata): `cjm.table`, the
+    model's description (`cjm.description`) and each described column's (`cjm.column.<name>`),
+    from the dbt YAML, as the catalogue's comments."""
+    described = {"cjm.table": f"{schema}.{table}"}
+    if node.get("description"):
+        described["cjm.description"] = " ".join(node["description"].split())
+    documented = node.get("columns") or {}
+    for name, _ in columns:
+        text = (documented.get(name) or {}).get("description")
+        if text:
+            described[f"cjm.column.{name}"] = " ".join(text.split())
+    return described
 
 
 def _published_parts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
@@ -455,23 +508,15 @@ def published_models(manifest: Path = DBT_PROJECT_DIR / "target/manifest.json") 
     }
 
 
-def _comment(con: duckdb.DuckDBPyConnection, schema: str, table: str, node: dict) -> None:
-    """The model's and its columns' dbt descriptions as DuckDB comments, for BI tools."""
-    if node.get("description"):
-        con.execute(f"comment on view {schema}.{table} is {_literal(node['description'])}")
-    published = {
-        name
-        for (name,) in con.execute(
-            "select column_name from duckdb_columns() where database_name = current_database()"
-            " and schema_name = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()
-    }
-    for name, column in node.get("columns", {}).items():
-        if name in published and column.get("description"):
-            con.execute(
-                f'comment on column {schema}.{table}."{name}" is {_literal(column["description"])}'
-            )
+def _comment(con: duckdb.DuckDBPyConnection, described: dict[str, str]) -> None:
+    """The descriptions (`_descriptions`) as DuckDB comments on the view and its columns."""
+    table = described["cjm.table"]
+    for key, text in described.items():
+        if key == "cjm.description":
+            con.execute(f"comment on view {table} is {_literal(text)}")
+        elif key.startswith("cjm.column."):
+            name = key.removeprefix("cjm.column.")
+            con.execute(f'comment on column {table}."{name}" is {_literal(text)}')
 
 
 def _literal(text: str) -> str:

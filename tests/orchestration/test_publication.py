@@ -104,6 +104,62 @@ def test_tables_and_columns_carry_their_dbt_descriptions(cjm_home: Path) -> None
     assert columns == {"thing_key": "The thing's key.", "n": None}
 
 
+def test_each_export_says_what_it_holds_and_reads_as_the_docs_show(cjm_home: Path) -> None:
+    """Every Parquet file carries its table's and columns' descriptions (key-value metadata);
+    each table reads whole with the docs' polars and pandas lines; meta tables are described."""
+    import pandas as pd
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    settings = Settings.from_env()
+    settings.prepare()
+    _build(settings)
+    publication = publish(settings, "run-1", models=MODELS)
+    metadata = pq.read_schema(settings.exports_dir / "dim_thing/all.parquet").metadata
+    assert metadata[b"cjm.table"] == b"marts.dim_thing"
+    assert metadata[b"cjm.description"] == b"One row per thing."
+    assert metadata[b"cjm.column.thing_key"] == b"The thing's key."
+    assert b"cjm.column.n" not in metadata  # no description in the YAML: none invented
+    for table, rows in publication.tables.items():
+        folder = settings.exports_dir / table.split(".")[1]
+        assert pl.scan_parquet(f"{folder}/*.parquet").collect().height == rows, table
+        assert len(pd.read_parquet(folder)) == rows, table
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        described = dict(
+            con.execute(
+                "select table_name, comment from duckdb_tables() where schema_name = 'meta'"
+            ).fetchall()
+        )
+    assert described["publish_log"].startswith("One row per publication")
+    assert all(described.values()), described
+
+
+def test_a_duckdb_1_0_client_opens_the_published_file_read_only(cjm_home: Path) -> None:
+    """What BI tools' drivers ship lags the library: the catalogue is written in DuckDB 1.0's
+    storage format (`make bi-clients` installs duckdb 1.0.0 beside the project's 2.0)."""
+    clients = Path(sys.prefix) / "bi-clients"
+    assert (clients / "duckdb").is_dir(), "run `make bi-clients` (make test does)"
+    settings = Settings.from_env()
+    settings.prepare()
+    _build(settings)
+    publish(settings, "run-1", models=MODELS)
+    script = (
+        "import duckdb, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(duckdb.__version__)\n"
+        "print(con.execute('select count(*) from marts.fct_events').fetchall()[0][0])\n"
+        "print(con.execute('select run_id from meta.publish_log').fetchall()[0][0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(settings.published_db)],
+        env={**os.environ, "PYTHONPATH": str(clients)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1.0.0", "20", "run-1"]
+
+
 def test_a_crashed_read_write_client_does_not_break_the_next_publication(cjm_home: Path) -> None:
     settings = Settings.from_env()
     settings.prepare()

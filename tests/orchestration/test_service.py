@@ -11,21 +11,23 @@ from pathlib import Path
 from orchestration import service
 from orchestration.settings import Settings
 
-# a child that ignores SIGTERM and leaves a grandchild that ignores it too
+# a child that ignores SIGTERM and leaves a grandchild that ignores it too; each says "ready"
+# once it ignores it
 STUBBORN = (
     "import signal, subprocess, sys, time\n"
     "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-    "subprocess.Popen([sys.executable, '-c', 'import signal, time;"
-    " signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)'])\n"
+    "grandchild = subprocess.Popen([sys.executable, '-c', 'import signal, time;"
+    ' signal.signal(signal.SIGTERM, signal.SIG_IGN); print("ready", flush=True);'
+    " time.sleep(60)'], stdout=subprocess.PIPE, text=True)\n"
+    "grandchild.stdout.readline()\n"
+    "print('ready', flush=True)\n"
     "time.sleep(60)\n"
 )
 
 
 def test_stopping_a_tree_kills_what_ignores_sigterm_and_leaves_nothing() -> None:
-    child = subprocess.Popen([sys.executable, "-c", STUBBORN])
-    deadline = time.monotonic() + 10
-    while not service.descendants(child.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    child = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
     tree = [child.pid, *service.descendants(child.pid)]
     assert len(tree) == 2
     started = time.monotonic()
@@ -37,8 +39,8 @@ def test_stopping_a_tree_kills_what_ignores_sigterm_and_leaves_nothing() -> None
 
 def test_a_tree_that_stops_on_sigterm_is_not_killed() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    assert service.stop_tree(child.pid, grace=5.0) == 0
-    assert child.wait(timeout=5) != 0
+    assert service.stop_tree(child.pid, grace=5.0) == 0  # stopped (and reaped) on SIGTERM
+    assert not service._alive(child.pid)
 
 
 def test_one_service_per_home_and_the_ui_runs_no_second_daemon(tmp_path: Path) -> None:

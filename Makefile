@@ -91,9 +91,10 @@ fix: install
 ui: install
 	$(BIN)/cjm ui
 
-## docs: dbt docs for the warehouse built by `make run` (open dbt_project/target/index.html)
+## docs: dbt docs for the warehouse built by `make run`: one page that opens from file://
 docs: install
-	cd dbt_project && ../$(BIN)/dbt docs generate
+	cd dbt_project && ../$(BIN)/dbt docs generate --static
+	@echo "dbt docs: dbt_project/target/static_index.html (one page, opens from file://)"
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

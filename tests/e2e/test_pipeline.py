@@ -227,7 +227,9 @@ def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path
     import json
 
     target = tmp_path / "target"
-    result = run_dbt(_copy(home, tmp_path), "docs", "generate", "--target-path", str(target))
+    result = run_dbt(
+        _copy(home, tmp_path), "docs", "generate", "--static", "--target-path", str(target)
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((target / "manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
@@ -242,3 +244,23 @@ def test_dbt_docs_generate_documents_every_model(home: Path, first_run, tmp_path
         )
     catalog = json.loads((target / "catalog.json").read_text())
     assert any(key.endswith("fct_touchpoints") for key in catalog["nodes"])
+    _static_docs_open_from_file(target / "static_index.html")
+
+
+def _static_docs_open_from_file(page_path: Path) -> None:
+    """`make docs` (`--static`): one page holding the manifest and catalog, so a browser opens
+    it from file:// (the default index.html fetches manifest.json, which file:// blocks)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.test_reports import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri() + "#!/model/model.cjm.fct_touchpoints")
+            page.wait_for_function("document.body.innerText.includes('touchpoint_id')")
+            text = page.inner_text("body")
+        finally:
+            browser.close()
+    assert "fct_touchpoints" in text and "contact_center" in text

@@ -1,4 +1,5 @@
-"""The `cjm` command: simulate, run, demo, accept, erase, report, bench, status, serve, ui.
+"""The `cjm` command: simulate, run, publish, demo, accept, erase, report, bench, status, serve,
+ui.
 
 Errors print one line and the log path; the traceback goes to the log file only.
 """
@@ -67,8 +68,11 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # run --------------------------------------------------------------------------------------------
-def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> int:
-    """Execute the nightly job in-process through Dagster; return the exit code."""
+def run_pipeline(
+    settings: Settings, until: dt.date | None, log_path: Path, edited: list[str] | None = None
+) -> int:
+    """Execute the nightly job in-process through Dagster; return the exit code. `edited`
+    (dbt unique ids, `cjm publish`): only those dbt nodes, their checks and the publication."""
     from orchestration.logging import RUN_LOG_ENV
 
     os.environ[RUN_LOG_ENV] = str(log_path)
@@ -79,7 +83,17 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
     from orchestration.ingestion.sources import SOURCES
     from orchestration.jobs import NIGHTLY_JOB_NAME
 
-    job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB_NAME)
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def(NIGHTLY_JOB_NAME)
+    selection = None
+    if edited is not None:
+        from orchestration.transform.edits import edited_assets
+
+        selection = [
+            *sorted(edited_assets(definitions, edited), key=str),
+            dg.AssetKey("published_warehouse"),
+            dg.AssetKey("html_reports"),
+        ]
     run_config: dict = {"loggers": {"console": {}}}
     if until is not None:
         run_config["ops"] = {
@@ -91,6 +105,7 @@ def run_pipeline(settings: Settings, until: dt.date | None, log_path: Path) -> i
         result = job.execute_in_process(
             instance=instance,
             run_config=run_config,
+            asset_selection=selection,
             raise_on_error=False,
             tags={"cjm/trigger": "cli", **({"cjm/until": until.isoformat()} if until else {})},
         )
@@ -160,6 +175,26 @@ def _alert_if_stale(settings: Settings, run_id: str) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     args.log_path = _log_path(settings, "run")
     return run_pipeline(settings, args.date, args.log_path)
+
+
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    """After an edit of the dbt project: rebuild what it touched, check, publish."""
+    from orchestration.transform.edits import NoCompleteBuild, edited_ids
+
+    args.log_path = _log_path(settings, "publish")
+    _say("comparing the dbt project with the last complete build ...")
+    try:
+        edited = edited_ids(settings)
+    except NoCompleteBuild as exc:
+        _say(f"cjm publish: {exc}")
+        return 1
+    if not edited:
+        _say("nothing edited since the last complete build: the publication stands")
+        return 0
+    names = [unique_id.split(".")[-1] for unique_id in edited]
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    _say(f"rebuilding {len(names)} model(s) an edit touched or feeds: {shown}")
+    return run_pipeline(settings, None, args.log_path, edited=edited)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -342,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--date", type=_date, help="load day folders up to this day only")
     run.set_defaults(handler=cmd_run)
 
+    publish = sub.add_parser(
+        "publish",
+        help="after an edit of the dbt project: rebuild what it touched, check and publish",
+    )
+    publish.set_defaults(handler=cmd_publish)
+
     demo = sub.add_parser("demo", help="simulate a sample if landing is empty, then run")
     demo.add_argument(
         "--dirty-rate",
@@ -416,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # commands that change the warehouse: one at a time per home (orchestration/run_lock.py)
-WAREHOUSE_WRITERS = {"run", "demo", "accept", "erase"}
+WAREHOUSE_WRITERS = {"run", "publish", "demo", "accept", "erase"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,8 +26,8 @@ from orchestration.transform.dbt_output import dbt_output_to_run_log, read_ahead
 from orchestration.transform.project import (
     DBT_EXECUTABLE,
     dbt_project,
+    keep_last_build_state,
     keep_partial_parse,
-    keep_seed_state,
     prune_run_targets,
     run_target,
     unchanged_seeds_args,
@@ -122,7 +122,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             PROGRESS_PREFIX + data_tests_passed(invocation.get_artifact("run_results.json"))
         )
         keep_partial_parse(settings.get(), target)
-        keep_seed_state(settings.get(), target)
+        keep_last_build_state(settings.get(), target)
         prune_run_targets()
 
     return cjm_dbt_assets

@@ -25,7 +25,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 _WATCHED = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 _KEEP_RUN_TARGETS = 3
 PARTIAL_PARSE = "partial_parse.msgpack"
-SEED_STATE = "seed_state"  # $CJM_HOME/dbt/seed_state/manifest.json: the last complete build's
+LAST_BUILD = "last_build"  # $CJM_HOME/dbt/last_build/manifest.json: the last complete build's
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -144,6 +144,10 @@ def keep_partial_parse(settings: Settings, target: Path) -> None:
     os.replace(partial, saved)
 
 
+def _last_build_manifest(settings: Settings) -> Path:
+    return settings.home / "dbt" / LAST_BUILD / "manifest.json"
+
+
 def unchanged_seeds_args(settings: Settings, target: Path, tables: set[str]) -> list[str]:
     """dbt arguments that leave out the seeds unchanged since the home's last complete build,
     and the tests on nothing but them (~100 nodes, ~4 s a night at tier S). Call it before
@@ -155,10 +159,10 @@ def unchanged_seeds_args(settings: Settings, target: Path, tables: set[str]) -> 
     names is a table of the warehouse (`tables`, "schema.table"; a deleted warehouse reloads
     them). `--indirect-selection cautious` keeps a test that also reads a model (a
     relationships test from a fact to a seed)."""
-    saved = settings.home / "dbt" / SEED_STATE / "manifest.json"
+    saved = _last_build_manifest(settings)
     if not saved.exists():
         return []
-    state = target / SEED_STATE
+    state = target / LAST_BUILD
     state.mkdir()
     manifest = state / "manifest.json"
     os.replace(saved, manifest)
@@ -179,9 +183,16 @@ def unchanged_seeds_args(settings: Settings, target: Path, tables: set[str]) -> 
     ]
 
 
-def keep_seed_state(settings: Settings, target: Path) -> None:
-    """Keep the complete build's manifest as the seeds' state for the home's next build."""
-    saved = settings.home / "dbt" / SEED_STATE / "manifest.json"
+def last_build_state(settings: Settings) -> Path | None:
+    """The manifest of the home's last complete build (None before the first one)."""
+    saved = _last_build_manifest(settings)
+    return saved if saved.exists() else None
+
+
+def keep_last_build_state(settings: Settings, target: Path) -> None:
+    """Keep the complete build's manifest as the state of the home's next build (unchanged
+    seeds) and of `cjm publish` (what an edit touched)."""
+    saved = _last_build_manifest(settings)
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_name(f".{saved.name}.tmp")
     shutil.copy(target / "manifest.json", partial)

@@ -14,8 +14,8 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.transform.project import (
     DBT_EXECUTABLE,
     ensure_manifest,
+    keep_last_build_state,
     keep_partial_parse,
-    keep_seed_state,
     manifest_is_stale,
     run_target,
     unchanged_seeds_args,
@@ -133,7 +133,7 @@ def test_a_build_leaves_out_the_seeds_only_after_a_complete_build_that_loaded_th
     first = run_target(settings, "run-1", tmp_path / "dbt_project")
     assert unchanged_seeds_args(settings, first, seeds) == []  # no complete build yet
     shutil.copy(manifest, first / "manifest.json")
-    keep_seed_state(settings, first)
+    keep_last_build_state(settings, first)
     second = run_target(settings, "run-2", tmp_path / "dbt_project")
     args = unchanged_seeds_args(settings, second, seeds | {"marts.fct_contacts"})
     assert args[:2] == ["--exclude", "resource_type:seed,state:unmodified"]
@@ -142,7 +142,7 @@ def test_a_build_leaves_out_the_seeds_only_after_a_complete_build_that_loaded_th
     third = run_target(settings, "run-3", tmp_path / "dbt_project")
     assert unchanged_seeds_args(settings, third, seeds) == []
     # a complete build's state, then the warehouse lost a seed table
-    keep_seed_state(settings, first)
+    keep_last_build_state(settings, first)
     fourth = run_target(settings, "run-4", tmp_path / "dbt_project")
     assert unchanged_seeds_args(settings, fourth, seeds - {min(seeds)}) == []
 
@@ -155,7 +155,7 @@ def test_unchanged_seeds_and_the_tests_on_nothing_but_them_are_left_out(tmp_path
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     built = run_target(settings, "built", tmp_path / "dbt_project")
     shutil.copy(manifest, built / "manifest.json")
-    keep_seed_state(settings, built)
+    keep_last_build_state(settings, built)
     target = run_target(settings, "next", tmp_path / "dbt_project")
     args = unchanged_seeds_args(settings, target, _seed_tables(manifest))
     env = {**os.environ, **settings.child_env()}
@@ -192,3 +192,28 @@ def test_unchanged_seeds_and_the_tests_on_nothing_but_them_are_left_out(tmp_path
         "relationships_voc_theme_rules_theme__theme__ref_voc_themes_",
     }
     assert not left_out & built_tonight
+
+
+@pytest.mark.slow  # a real dbt: the slow lane
+def test_an_edit_selects_the_models_it_touched_and_those_built_from_them(
+    cjm_home: Path, tmp_path: Path
+) -> None:
+    """`cjm publish` rebuilds what an edit touched since the last complete build (dbt
+    state:modified+), nothing else; without a complete build it refuses, saying why."""
+    from orchestration.transform.edits import NoCompleteBuild, edited_ids
+
+    project = _project_copy(tmp_path)
+    settings = Settings.from_env()
+    with pytest.raises(NoCompleteBuild, match="did not complete"):
+        edited_ids(settings, project)
+    ensure_manifest(settings, project)
+    built = run_target(settings, "built", project)
+    shutil.copy(project / "target" / "manifest.json", built / "manifest.json")
+    keep_last_build_state(settings, built)
+    assert edited_ids(settings, project) == []
+    model = project / "models/marts/kpi/kpi_contact_centre_daily.sql"
+    model.write_text(model.read_text() + "\n/* an analytics engineer's edit */\n")
+    assert edited_ids(settings, project) == [
+        "model.cjm.kpi_change_impact",  # built from it (its daily KPIs)
+        "model.cjm.kpi_contact_centre_daily",
+    ]

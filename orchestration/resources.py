@@ -54,7 +54,7 @@ class Warehouse(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Warehouse]:
         from orchestration.run_lock import exclusive
 
-        with exclusive(self.settings.get(), "run (launched by Dagster)"):
+        with exclusive(self.settings.get(), "run (launched by Dagster)", reentrant=True):
             yield self
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:

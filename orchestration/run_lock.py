@@ -28,10 +28,12 @@ _held: set[Path] = set()  # the lock files this process holds
 
 
 @contextmanager
-def exclusive(settings: Settings, command: str) -> Iterator[None]:
+def exclusive(settings: Settings, command: str, reentrant: bool = False) -> Iterator[None]:
+    """The home's lock for `command`; `reentrant`: already this process's is enough (a run
+    `cjm run` executes in its own process)."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     path = settings.warehouse_dir / ".cjm.lock"
-    if path in _held:  # taken by this process already (`cjm run` executing its job)
+    if reentrant and path in _held:
         yield
         return
     with path.open("a+") as lock:

@@ -96,7 +96,9 @@ def test_run_succeeds_and_builds_staging(home: Path, first_run) -> None:
 
 def test_status_shows_a_reconciling_ledger(home: Path, first_run) -> None:
     status = run_cjm(home, "status")
-    assert status.returncode == 0, status.stderr
+    # the sample's data ends in September 2026: past published_max_age_days, so stale (exit 1)
+    assert status.returncode == 1, status.stderr
+    assert "published data: STALE" in status.stdout
     rows = [
         line.split()
         for line in status.stdout.splitlines()

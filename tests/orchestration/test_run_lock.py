@@ -49,6 +49,24 @@ def test_a_build_file_held_by_another_process_is_named_in_one_line(cjm_home: Pat
     assert "Traceback" not in result.stderr
 
 
+def test_the_run_cjm_run_executes_takes_the_lock_it_already_holds(cjm_home: Path) -> None:
+    """A run Dagster launches takes the home's lock (resources.Warehouse); inside `cjm run`,
+    which holds it, the run goes on with it; anything else still stops."""
+    settings = Settings.from_env()
+    with exclusive(settings, "run"):
+        with exclusive(settings, "run (launched by Dagster)", reentrant=True):
+            pass
+        with pytest.raises(WarehouseBusy), exclusive(settings, "accept"):
+            pass
+    # alone, it takes the lock itself
+    with (
+        exclusive(settings, "run (launched by Dagster)", reentrant=True),
+        pytest.raises(WarehouseBusy),
+        exclusive(settings, "run"),
+    ):
+        pass
+
+
 def test_known_causes_are_named() -> None:
     lock = (
         'IO Error: Could not set lock on file "/srv/cjm/warehouse/build.duckdb": Conflicting lock'

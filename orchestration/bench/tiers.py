@@ -16,6 +16,7 @@ class Tier:
     # 2025-11-01 ends 2026-11-01.
     start: dt.date = dt.date(2025, 11, 1)
     seed: int = 7
+    micro_batch: bool = False  # also time a landed file to its publication under `cjm serve`
 
     def as_dict(self) -> dict:
         return {
@@ -28,7 +29,7 @@ class Tier:
 
 
 TIERS = {
-    "S": Tier("S", customers=10_000, days=30),
+    "S": Tier("S", customers=10_000, days=30, micro_batch=True),
     "M": Tier("M", customers=1_000_000, days=365),
     "L": Tier("L", customers=10_000_000, days=365),
 }

@@ -13,6 +13,7 @@ says so; a stale night and `cjm status --alert` run the notifier (orchestration/
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import zoneinfo
 from dataclasses import asdict, dataclass
@@ -65,7 +66,12 @@ def _level(age: float, warn: float | None, stale: float) -> str:
 
 def declared(manifest: Path) -> dict[str, tuple[str, str, float | None, float]]:
     """`schema.identifier` -> (source name, loaded_at_field, warn hours, stale hours) of every
-    source table with an error_after."""
+    source table with an error_after (read once per version of the manifest)."""
+    return _declared(manifest, manifest.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _declared(manifest: Path, _version: int) -> dict[str, tuple[str, str, float | None, float]]:
     found = {}
     for node in json.loads(manifest.read_text())["sources"].values():
         freshness = node.get("freshness") or {}
@@ -82,10 +88,14 @@ def declared(manifest: Path) -> dict[str, tuple[str, str, float | None, float]]:
 
 
 def source_findings(
-    con: duckdb.DuckDBPyConnection, manifest: Path, now: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    manifest: Path,
+    now: dt.datetime,
+    relations: set[str] | None = None,
 ) -> list[Finding]:
     """One finding per declared source table that holds rows (a vendor never used is not
-    stale); `now` is naive UTC like the loader's timestamps."""
+    stale), of `relations` ("raw.web__events") when given; `now` is naive UTC like the
+    loader's timestamps."""
     tables = {
         f"{schema}.{table}"
         for schema, table in con.execute(
@@ -94,7 +104,7 @@ def source_findings(
     }
     findings = []
     for relation, (name, column, warn, stale) in sorted(declared(manifest).items()):
-        if relation not in tables:
+        if relation not in tables or (relations is not None and relation not in relations):
             continue
         newest = con.execute(f'select max("{column}") from {relation}').fetchall()[0][0]
         if newest is None:

@@ -29,12 +29,13 @@ def explain(message: str) -> str:
 
 
 def failure_lines(events) -> list[str]:
-    """One line per failed check and per failed step, with the innermost error message."""
+    """One line per failed check that blocks and per failed step, with the innermost error
+    message (a failed warning, a source's freshness, blocks nothing: `cjm status` shows it)."""
     lines = []
     for event in events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
-            if not evaluation.passed:
+            if not evaluation.passed and evaluation.severity.value != "WARN":
                 detail = evaluation.description or ""
                 # the operator's words come first (the source, files, rule, way out), then
                 # the expectations: 600 characters hold them

@@ -10,6 +10,7 @@ import time
 
 import dagster as dg
 
+from orchestration import freshness
 from orchestration.ingestion import loader
 from orchestration.ingestion.sources import SOURCES, SourceSpec
 from orchestration.logging import PROGRESS_PREFIX
@@ -53,6 +54,12 @@ def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 blocking=True,
                 description=RAW_EXPECTATIONS_DESCRIPTION,
             ),
+            dg.AssetCheckSpec(
+                FRESHNESS,
+                asset=asset_key(spec),
+                blocking=False,  # a stopped feed must not hold back the others' new data
+                description=FRESHNESS_DESCRIPTION,
+            ),
         ],
     )
     def _ingest(
@@ -80,7 +87,7 @@ def _ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             )
             load_seconds = time.perf_counter() - started
             raw_rows = con.execute(f"select count(*) from {spec.raw_table}").fetchone()[0]
-            checks = [_reconciles(con, spec), raw_check_result(con, spec)]
+            checks = [_reconciles(con, spec), raw_check_result(con, spec), _fresh(con, spec)]
         finally:
             con.close()
         return dg.MaterializeResult(
@@ -115,6 +122,29 @@ LEDGER_RECONCILES_DESCRIPTION = (
     " records corrected files withdrew) and rejects table hold exactly the rows the ledger says"
     " were loaded and rejected."
 )
+
+
+FRESHNESS = "freshness"
+FRESHNESS_DESCRIPTION = (
+    "The newest load of the source's raw table against its dbt freshness (warn_after,"
+    " error_after: dbt_project.yml, or the source's own config); a source that never loaded a"
+    " file passes. A warning, never a block: `cjm status` and the alerts say more."
+)
+
+
+def _fresh(con, spec: SourceSpec) -> dg.AssetCheckResult:
+    found = freshness.source_findings(
+        con,
+        freshness.MANIFEST,
+        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        relations={spec.raw_table},
+    )
+    return dg.AssetCheckResult(
+        check_name=FRESHNESS,
+        passed=not found or found[0].level == freshness.FRESH,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=found[0].line() if found else "no file loaded yet: not judged",
+    )
 
 
 def _reconciles(con, spec: SourceSpec) -> dg.AssetCheckResult:

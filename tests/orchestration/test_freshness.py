@@ -128,3 +128,18 @@ def test_a_notifier_that_fails_is_reported_not_raised(
     assert len(problems) == 2
     assert problems[0].startswith("CJM_NOTIFY_COMMAND exited 1")
     assert problems[1].startswith("CJM_NOTIFY_WEBHOOK failed")
+
+
+def test_a_sources_freshness_check_judges_its_own_table_and_only_warns(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    for name, hours_ago in (("fresh", 1), ("stale", 49)):
+        con.execute(
+            f"create table raw.{name}__events as select ? as _loaded_at",
+            [NOW - dt.timedelta(hours=hours_ago)],
+        )
+    [stale] = freshness.source_findings(
+        con, _manifest(tmp_path), NOW, relations={"raw.stale__events"}
+    )
+    assert stale.subject == "source stale.events" and stale.level == "stale"
+    assert freshness.source_findings(con, _manifest(tmp_path), NOW, relations={"raw.other"}) == []

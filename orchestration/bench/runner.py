@@ -336,9 +336,9 @@ MICRO_BATCH_TIMEOUT = 900
 
 
 def run_micro_batch(home: Path, settings: Settings, day: str) -> dict:
-    """`cjm serve --micro-batch 5` on the built home: the seconds from a file landing (the last
-    day's CRM export delivered again as the next day's) to the publication that holds it, and
-    from SIGTERM to the service gone."""
+    """`cjm serve --micro-batch 5` on the built home: the seconds from a file landing (a CRM
+    export of the next day, one customer changed) to the publication that holds it, and from
+    SIGTERM to the service gone."""
     from orchestration.publish.writer import latest_publication
 
     home_settings = Settings.from_env(home=home)
@@ -353,10 +353,15 @@ def run_micro_batch(home: Path, settings: Settings, day: str) -> dict:
     )
     try:
         next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-        [delivered] = (home / "landing" / "crm" / day).glob("*")
-        (home / "landing" / "crm" / next_day).mkdir(parents=True, exist_ok=True)
+        [delivered] = (home / "landing" / "crm" / day).glob("*.csv")
+        header, first = delivered.read_text().splitlines()[:2]
+        # one customer changed the next day (updated_at is the simulator's last column): an
+        # identical file would be recognised as the same delivery and load nothing
+        changed = first.rsplit(",", 1)[0] + f",{next_day} 02:00:00"
+        folder = home / "landing" / "crm" / next_day
+        folder.mkdir(parents=True, exist_ok=True)
         landed = time.time()
-        shutil.copyfile(delivered, home / "landing" / "crm" / next_day / delivered.name)
+        (folder / delivered.name).write_text(f"{header}\n{changed}\n")
         published = None
         while time.time() - landed < MICRO_BATCH_TIMEOUT and service.poll() is None:
             time.sleep(1)
@@ -429,7 +434,7 @@ def markdown(result: dict) -> str:
     if micro:
         lines += [
             f"Micro-batch (`cjm serve --micro-batch {micro['interval_seconds']}`, a CRM file "
-            "landed on the built home): published "
+            "of one changed customer landed on the built home): published "
             + (
                 f"**{micro['landed_to_published_seconds']:.0f} s** after it landed"
                 if micro["landed_to_published_seconds"] is not None

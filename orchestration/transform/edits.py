@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -21,7 +22,12 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings
-from orchestration.transform.project import DBT_EXECUTABLE, last_build_state
+from orchestration.transform.project import (
+    DBT_EXECUTABLE,
+    PARTIAL_PARSE,
+    last_build_state,
+    saved_partial_parse,
+)
 
 
 class NoCompleteBuild(RuntimeError):
@@ -41,6 +47,10 @@ def edited_ids(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> list[
         state_dir = Path(folder) / "state"
         state_dir.mkdir()
         (state_dir / "manifest.json").write_bytes(state.read_bytes())  # dbt may rewrite it
+        target = Path(folder) / "target"
+        target.mkdir()
+        if saved_partial_parse(settings).exists():  # the home's last parse: dbt parses partially
+            shutil.copy(saved_partial_parse(settings), target / PARTIAL_PARSE)
         env = {**os.environ, **settings.child_env()}
         env.pop("CJM_DBT_TARGET", None)
         listed = subprocess.run(
@@ -52,7 +62,7 @@ def edited_ids(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> list[
                 "--profiles-dir",
                 str(project_dir),
                 "--target-path",
-                str(Path(folder) / "target"),
+                str(target),
                 "--select",
                 "state:modified+",
                 "--state",

@@ -115,7 +115,7 @@ def prune_run_targets(project_dir: Path = DBT_PROJECT_DIR, keep: int = _KEEP_RUN
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _saved_partial_parse(settings: Settings) -> Path:
+def saved_partial_parse(settings: Settings) -> Path:
     return settings.home / "dbt" / PARTIAL_PARSE
 
 
@@ -126,7 +126,7 @@ def run_target(settings: Settings, run_id: str, project_dir: Path = DBT_PROJECT_
     second home (a test's, a staging deployment's) would re-parse everything, ~6 s a run."""
     target = project_dir / "target" / f"cjm_dbt_assets-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
     target.mkdir(parents=True)
-    saved = _saved_partial_parse(settings)
+    saved = saved_partial_parse(settings)
     if saved.exists():
         shutil.copy(saved, target / PARTIAL_PARSE)
     return target
@@ -137,7 +137,7 @@ def keep_partial_parse(settings: Settings, target: Path) -> None:
     written = target / PARTIAL_PARSE
     if not written.exists():
         return
-    saved = _saved_partial_parse(settings)
+    saved = saved_partial_parse(settings)
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_name(f".{saved.name}.tmp")
     shutil.copy(written, partial)

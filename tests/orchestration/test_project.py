@@ -199,21 +199,19 @@ def test_an_edit_selects_the_models_it_touched_and_those_built_from_them(
     cjm_home: Path, tmp_path: Path
 ) -> None:
     """`cjm publish` rebuilds what an edit touched since the last complete build (dbt
-    state:modified+), nothing else; without a complete build it refuses, saying why."""
+    state:modified+), nothing else; without a complete build it refuses, saying why. The
+    edit: the last build's manifest knew another version of one KPI model."""
     from orchestration.transform.edits import NoCompleteBuild, edited_ids
 
-    project = _project_copy(tmp_path)
     settings = Settings.from_env()
     with pytest.raises(NoCompleteBuild, match="did not complete"):
-        edited_ids(settings, project)
-    ensure_manifest(settings, project)
-    built = run_target(settings, "built", project)
-    shutil.copy(project / "target" / "manifest.json", built / "manifest.json")
+        edited_ids(settings)
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest["nodes"]["model.cjm.kpi_contact_centre_daily"]["raw_code"] += "\n/* older */"
+    built = run_target(settings, "built", tmp_path / "dbt_project")
+    (built / "manifest.json").write_text(json.dumps(manifest))
     keep_last_build_state(settings, built)
-    assert edited_ids(settings, project) == []
-    model = project / "models/marts/kpi/kpi_contact_centre_daily.sql"
-    model.write_text(model.read_text() + "\n/* an analytics engineer's edit */\n")
-    assert edited_ids(settings, project) == [
+    assert edited_ids(settings) == [
         "model.cjm.kpi_change_impact",  # built from it (its daily KPIs)
         "model.cjm.kpi_contact_centre_daily",
     ]

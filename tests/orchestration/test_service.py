@@ -29,9 +29,9 @@ def test_stopping_a_tree_kills_what_ignores_sigterm_and_leaves_nothing() -> None
     child = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "ready"
     tree = [child.pid, *service.descendants(child.pid)]
-    assert len(tree) == 2
+    assert len(tree) >= 2  # the child, its grandchild (a coverage or tracker helper may join)
     started = time.monotonic()
-    assert service.stop_tree(child.pid, grace=1.0) == 2
+    assert service.stop_tree(child.pid, grace=1.0) >= 2  # both ignored SIGTERM: killed
     assert time.monotonic() - started < 5
     child.wait(timeout=5)
     assert not [pid for pid in tree if Path(f"/proc/{pid}").exists() and service._alive(pid)]

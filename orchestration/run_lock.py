@@ -27,28 +27,25 @@ class WarehouseBusy(RuntimeError):
 _held: set[Path] = set()  # the lock files this process holds
 
 
+class Held(RuntimeError):
+    """The lock file is held by another process; the message says who."""
+
+
 @contextmanager
-def exclusive(settings: Settings, command: str, reentrant: bool = False) -> Iterator[None]:
-    """The home's lock for `command`; `reentrant`: already this process's is enough (a run
-    `cjm run` executes in its own process)."""
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.warehouse_dir / ".cjm.lock"
-    if reentrant and path in _held:
-        yield
-        return
+def file_lock(path: Path, holder: str) -> Iterator[None]:
+    """An exclusive lock on `path` (released by the system when the process ends, even
+    killed), stamped with `holder` and since when; `Held` naming the other holder if taken."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            holder = lock.read().strip() or "another process"
-            raise WarehouseBusy(
-                f"the warehouse is busy: {holder}; nothing was done (try again when it ends)"
-            ) from None
+            raise Held(lock.read().strip() or "another process") from None
         lock.seek(0)
         lock.truncate()
         since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        lock.write(f"`cjm {command}` (pid {os.getpid()}) since {since} UTC")
+        lock.write(f"{holder} (pid {os.getpid()}) since {since} UTC")
         lock.flush()
         _held.add(path)
         try:
@@ -56,3 +53,31 @@ def exclusive(settings: Settings, command: str, reentrant: bool = False) -> Iter
         finally:
             _held.discard(path)
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def holder_of(path: Path) -> str | None:
+    """Who holds the lock on `path`, or None when nobody does."""
+    if not path.exists():
+        return None
+    try:
+        with file_lock(path, "a probe"):
+            return None
+    except Held as held:
+        return str(held)
+
+
+@contextmanager
+def exclusive(settings: Settings, command: str, reentrant: bool = False) -> Iterator[None]:
+    """The home's lock for `command`; `reentrant`: already this process's is enough (a run
+    `cjm run` executes in its own process)."""
+    path = settings.warehouse_dir / ".cjm.lock"
+    if reentrant and path in _held:
+        yield
+        return
+    try:
+        with file_lock(path, f"`cjm {command}`"):
+            yield
+    except Held as held:
+        raise WarehouseBusy(
+            f"the warehouse is busy: {held}; nothing was done (try again when it ends)"
+        ) from None

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import datetime as dt
-import fcntl
 import os
 import signal
 import subprocess
@@ -27,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from orchestration.run_lock import Held, file_lock, holder_of
 from orchestration.settings import REPO_ROOT, Settings
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -44,41 +43,17 @@ def serve_lock_path(settings: Settings) -> Path:
 
 
 def serving(settings: Settings) -> str | None:
-    """Who serves the home ("pid N since ..."), or None when no `cjm serve` runs on it."""
-    path = serve_lock_path(settings)
-    if not path.exists():
-        return None
-    with path.open("a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            return lock.read().strip() or "another process"
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    return None
+    """Who serves the home ("`cjm serve` (pid N) since ..."), or None when nobody does."""
+    return holder_of(serve_lock_path(settings))
 
 
 @contextlib.contextmanager
 def _serve_lock(settings: Settings) -> Iterator[None]:
-    path = serve_lock_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            raise AlreadyServing(
-                f"`cjm serve` already runs on {settings.home}: {lock.read().strip()}"
-            ) from None
-        lock.seek(0)
-        lock.truncate()
-        since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        lock.write(f"pid {os.getpid()} since {since} UTC")
-        lock.flush()
-        try:
+    try:
+        with file_lock(serve_lock_path(settings), "`cjm serve`"):
             yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    except Held as held:
+        raise AlreadyServing(f"`cjm serve` already runs on {settings.home}: {held}") from None
 
 
 def daemon_command() -> list[str]:
@@ -87,25 +62,11 @@ def daemon_command() -> list[str]:
 
 def ui_command(port: int, with_daemon: bool) -> list[str]:
     """`dagster dev` (UI and daemon), or the web UI alone while `cjm serve` runs the daemon."""
-    if with_daemon:
-        return [
-            str(Path(sys.executable).with_name("dagster")),
-            "dev",
-            "-m",
-            _DEFINITIONS,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
+    program = ["dagster", "dev"] if with_daemon else ["dagster-webserver"]
     return [
-        str(Path(sys.executable).with_name("dagster-webserver")),
-        "-m",
-        _DEFINITIONS,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
+        str(Path(sys.executable).with_name(program[0])),
+        *program[1:],
+        *["-m", _DEFINITIONS, "--host", "127.0.0.1", "--port", str(port)],
     ]
 
 

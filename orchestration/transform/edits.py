@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -23,9 +22,9 @@ import dagster as dg
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.transform.project import (
-    DBT_EXECUTABLE,
     PARTIAL_PARSE,
     last_build_state,
+    run_dbt_command,
     saved_partial_parse,
 )
 
@@ -53,16 +52,9 @@ def edited_ids(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> list[
             shutil.copy(saved_partial_parse(settings), target / PARTIAL_PARSE)
         env = {**os.environ, **settings.child_env()}
         env.pop("CJM_DBT_TARGET", None)
-        listed = subprocess.run(
+        listed = run_dbt_command(
             [
-                str(DBT_EXECUTABLE),
                 "ls",
-                "--project-dir",
-                str(project_dir),
-                "--profiles-dir",
-                str(project_dir),
-                "--target-path",
-                str(target),
                 "--select",
                 "state:modified+",
                 "--state",
@@ -77,10 +69,9 @@ def edited_ids(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> list[
                 "unique_id",
                 "--quiet",
             ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+            project_dir,
+            target,
+            env,
         )
     if listed.returncode != 0:
         raise RuntimeError(f"dbt ls failed: {(listed.stdout + listed.stderr).strip()[-500:]}")

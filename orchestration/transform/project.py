@@ -28,6 +28,29 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 LAST_BUILD = "last_build"  # $CJM_HOME/dbt/last_build/manifest.json: the last complete build's
 
 
+def run_dbt_command(
+    args: list[str], project_dir: Path, target: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """`dbt <args>` on `project_dir` (its own profiles.yml), writing into `target`; the output
+    captured, never raised on."""
+    return subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            *args,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--target-path",
+            str(target),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _newest_source_mtime(project_dir: Path) -> float:
     newest = max(
         (project_dir / name).stat().st_mtime for name in ("dbt_project.yml", "profiles.yml")
@@ -70,23 +93,7 @@ def parse_manifest(env: dict[str, str], project_dir: Path = DBT_PROJECT_DIR) -> 
     if (target / "partial_parse.msgpack").exists():  # dbt re-parses only what changed
         shutil.copy(target / "partial_parse.msgpack", scratch)
     try:
-        completed = subprocess.run(
-            [
-                str(DBT_EXECUTABLE),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(project_dir),
-                "--profiles-dir",
-                str(project_dir),
-                "--target-path",
-                str(scratch),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        completed = run_dbt_command(["parse", "--quiet"], project_dir, scratch, env)
         if completed.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{completed.stdout}{completed.stderr}")
         for written in scratch.iterdir():

@@ -17,6 +17,7 @@ from orchestration.transform.project import (
     keep_last_build_state,
     keep_partial_parse,
     manifest_is_stale,
+    run_dbt_command,
     run_target,
     unchanged_seeds_args,
 )
@@ -160,28 +161,13 @@ def test_unchanged_seeds_and_the_tests_on_nothing_but_them_are_left_out(tmp_path
     args = unchanged_seeds_args(settings, target, _seed_tables(manifest))
     env = {**os.environ, **settings.child_env()}
     env.pop("CJM_DBT_TARGET", None)
-    listed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "ls",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "ls-target"),
-            "--exclude",
-            "resource_type:unit_test",
-            *args,
-            "--quiet",
-            "--output",
-            "name",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+    listed = run_dbt_command(
+        ["ls", "--exclude", "resource_type:unit_test", *args, "--quiet", "--output", "name"],
+        DBT_PROJECT_DIR,
+        tmp_path / "ls-target",
+        env,
     )
+    assert listed.returncode == 0, listed.stdout[-2000:]
     built_tonight = set(listed.stdout.split())
     assert {"fct_contacts", "dim_channel", "unique_fct_contacts_contact_id"} <= built_tonight
     assert "relationships_fct_response_themes_theme__theme__ref_voc_themes_" in built_tonight

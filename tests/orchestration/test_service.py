@@ -47,7 +47,7 @@ def test_one_service_per_home_and_the_ui_runs_no_second_daemon(tmp_path: Path) -
     settings = Settings.from_env(home=tmp_path / "home")
     assert service.serving(settings) is None
     with service._serve_lock(settings):
-        assert service.serving(settings).startswith("pid ")
+        assert service.serving(settings).startswith("`cjm serve` (pid ")
         try:
             with service._serve_lock(settings):
                 raise AssertionError("a second service started")

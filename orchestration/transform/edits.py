@@ -1,7 +1,7 @@
 """`cjm publish`: what an edit of the dbt project touched, since the last complete build.
 
 dbt compares the project with the manifest of the home's last complete build (the state
-`project.keep_seed_state` keeps): `state:modified+`, the models and seeds whose SQL, YAML,
+`project.keep_last_build_state` keeps): `state:modified+`, the models and seeds whose SQL, YAML,
 config or seed file changed, and everything built from them. `cjm publish` runs the nightly job
 on those assets and the publication after them (checks included, no landing file loaded), so an
 analytics engineer's edit is published through the same gate without a whole night.

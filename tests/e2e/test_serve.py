@@ -95,3 +95,23 @@ def test_a_stale_home_makes_status_exit_1_and_alert(fork: Path, tmp_path: Path) 
     assert {f["subject"] for f in parsed["freshness"] if f["level"] == "stale"} == {
         "published data"
     }
+
+
+def test_a_run_that_leaves_the_data_stale_marks_every_page_and_alerts(
+    fork: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `cjm run` and the service's sensor do after a run that succeeded (a night with
+    nothing new too) when the data is stale: the banner on the pages already there, an alert."""
+    from orchestration.alerts import after_success
+
+    alert = tmp_path / "alert.txt"
+    monkeypatch.setenv("CJM_NOTIFY_COMMAND", f"sh -c 'echo \"$1\" > {alert}' alert")
+    settings = Settings.from_env(home=fork)
+    pages = sorted((fork / "reports").glob("*.html"))
+    for page in pages:  # as if built while the data was fresh
+        text = page.read_text()
+        page.write_text(text.replace('id="stale-banner"', 'id="was-a-banner"'))
+    line = after_success(settings, "0123456789ab")
+    assert line and line.startswith("after run 01234567, data STALE: published data: STALE")
+    assert alert.read_text().strip() == f"cjm-warehouse {fork}: {line}"
+    assert pages and all('id="stale-banner"' in page.read_text() for page in pages)

@@ -143,3 +143,20 @@ def test_a_sources_freshness_check_judges_its_own_table_and_only_warns(tmp_path:
     )
     assert stale.subject == "source stale.events" and stale.level == "stale"
     assert freshness.source_findings(con, _manifest(tmp_path), NOW, relations={"raw.other"}) == []
+
+
+def test_a_failed_run_alerts_its_first_failure_and_where_to_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.alerts import run_failed
+
+    written = tmp_path / "alert.txt"
+    monkeypatch.setenv("CJM_NOTIFY_COMMAND", f"sh -c 'echo \"$1\" > {written}' alert")
+    settings = Settings.from_env(home=tmp_path / "home")
+    failures = ["CHECK FAILED web/events:raw_expectations: 3 files", "FAILED cjm_dbt_assets: x"]
+    line = run_failed(settings, "0123456789ab", failures, "full log: /srv/cjm/logs/run.log")
+    assert line == (
+        "run 01234567 FAILED, nothing published: CHECK FAILED web/events:raw_expectations:"
+        " 3 files (and 1 more); full log: /srv/cjm/logs/run.log"
+    )
+    assert written.read_text().strip() == f"cjm-warehouse {settings.home}: {line}"

@@ -51,7 +51,6 @@ def edited_ids(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> list[
         if saved_partial_parse(settings).exists():  # the home's last parse: dbt parses partially
             shutil.copy(saved_partial_parse(settings), target / PARTIAL_PARSE)
         env = {**os.environ, **settings.child_env()}
-        env.pop("CJM_DBT_TARGET", None)
         listed = run_dbt_command(
             [
                 "ls",

@@ -64,22 +64,7 @@ def test_a_run_parses_partially_from_the_prepared_manifest(cjm_home: Path, tmp_p
     shutil.copy(project / "target" / "partial_parse.msgpack", run_target)
     env = {**os.environ, **Settings.from_env().child_env()}
     env.pop("CJM_DBT_TARGET", None)
-    parsed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "parse",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            "--target-path",
-            str(run_target),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    parsed = run_dbt_command(["parse"], project, run_target, env)
     assert parsed.returncode == 0, parsed.stdout[-2000:]
     assert "Unable to do partial parsing" not in parsed.stdout, parsed.stdout[-2000:]
 

@@ -4,13 +4,16 @@ framework costs beside what the SQL costs and what bench/baseline.sql costs.
 
 The models run in dependency order, each as `create table` (or `create view`) of the SQL dbt
 compiled for the full build; what they read (raw tables, seeds, the loader's tables) is copied
-in first, untimed. dbt's Python models (verbatim tagging) cannot run as SQL: their tables are
+in first, untimed. A sliced model (dbt_project/macros/sliced_build.sql) runs in the slices its
+hooks would make. dbt's Python models (verbatim tagging) cannot run as SQL: their tables are
 copied too, and their time is the dbt profile's.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import shutil
 import time
 from pathlib import Path
@@ -18,6 +21,8 @@ from pathlib import Path
 import duckdb
 
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "kpi")
+# The relation a sliced model's pre-hook sizes its slices by.
+SIZED_BY = re.compile(r"start_sliced_build\(ref\('(\w+)'\)\)")
 
 
 def models_in_order(manifest: dict) -> list[dict]:
@@ -47,8 +52,42 @@ def _compiled_sql(node: dict, run_target: Path) -> str:
     return path.read_text()
 
 
+def _slices(con: duckdb.DuckDBPyConnection, node: dict, nodes: dict, slice_rows: int) -> int:
+    """How many slices the model's hooks build it in (1 for a model that is not sliced)."""
+    hooks = " ".join(hook["sql"] for hook in node["config"].get("pre-hook", []))
+    sized_by = SIZED_BY.search(hooks)
+    if not sized_by:
+        return 1
+    parent = nodes[sized_by.group(1)]
+    relation = f'"{parent["schema"]}"."{parent["alias"]}"'
+    (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
+    return max(1, math.ceil(rows / slice_rows))
+
+
+def _build(con: duckdb.DuckDBPyConnection, node: dict, sql: str, slices: int) -> None:
+    kind = "view" if node["config"]["materialized"] == "view" else "table"
+    name = f'"{node["schema"]}"."{node["alias"]}"'
+    if slices == 1:
+        con.execute(f"create or replace {kind} {name} as\n{sql}")
+        return
+    con.execute(f"set variable cjm_build_slices = {slices}::ubigint")
+    for slice_ in range(slices):
+        con.execute(f"set variable cjm_build_slice = {slice_}::ubigint")
+        into = (
+            f"create or replace table {name} as" if slice_ == 0 else f"insert into {name} by name"
+        )
+        con.execute(f"{into}\n{sql}")
+    con.execute("reset variable cjm_build_slices")
+    con.execute("reset variable cjm_build_slice")
+
+
 def run_compiled(
-    build_db: Path, run_target: Path, work: Path, threads: int, memory_limit: str
+    build_db: Path,
+    run_target: Path,
+    work: Path,
+    threads: int,
+    memory_limit: str,
+    slice_rows: int,
 ) -> dict:
     """Seconds to run every SQL model of the build in `run_target` (a dbt run's target folder)
     straight in DuckDB, from a copy of `build_db`'s inputs in `work`."""
@@ -77,16 +116,14 @@ def run_compiled(
             )
         con.execute("detach source")
         seconds: dict[str, float] = {}
+        nodes = {node["name"]: node for node in order}
         for node in order:
             if node["language"] != "sql" or node["config"]["materialized"] == "ephemeral":
                 continue
-            kind = "view" if node["config"]["materialized"] == "view" else "table"
             con.execute(f'create schema if not exists "{node["schema"]}"')
             started = time.perf_counter()
-            con.execute(
-                f'create or replace {kind} "{node["schema"]}"."{node["alias"]}" as\n'
-                + _compiled_sql(node, run_target)
-            )
+            slices = _slices(con, node, nodes, slice_rows)
+            _build(con, node, _compiled_sql(node, run_target), slices)
             seconds[node["name"]] = time.perf_counter() - started
     finally:
         con.close()

@@ -17,7 +17,8 @@ from pathlib import Path
 from orchestration.bench.compiled import run_compiled
 from orchestration.bench.sampler import RssSampler
 from orchestration.bench.tiers import Tier
-from orchestration.settings import REPO_ROOT, Settings
+from orchestration.project_yaml import read_yaml
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from orchestration.transform.project import parse_manifest
 
 BASELINE_SQL = REPO_ROOT / "bench" / "baseline.sql"
@@ -309,6 +310,7 @@ def run_tier(
             folder / "compiled",
             settings.duckdb_threads,
             settings.duckdb_memory_limit,
+            read_yaml(DBT_PROJECT_DIR / "dbt_project.yml")["vars"]["build_slice_rows"],
         )
         save(result)
     say(f"tier {tier.name}: (b) nightly run adding day {days[-1]} ...")

@@ -102,7 +102,9 @@ def test_dbt_profile_sums_node_time_by_kind() -> None:
     ]
 
 
-def _model(name: str, schema: str, materialized: str, sql: str, parents=(), language="sql"):
+def _model(
+    name: str, schema: str, materialized: str, sql: str, parents=(), language="sql", pre_hook=""
+):
     return {
         "resource_type": "model",
         "name": name,
@@ -110,7 +112,10 @@ def _model(name: str, schema: str, materialized: str, sql: str, parents=(), lang
         "schema": schema,
         "language": language,
         "package_name": "cjm",
-        "config": {"materialized": materialized},
+        "config": {
+            "materialized": materialized,
+            "pre-hook": [{"sql": pre_hook, "transaction": True, "index": None}] if pre_hook else [],
+        },
         "depends_on": {"nodes": [f"model.cjm.{p}" for p in parents]},
         "compiled_code": sql,
     }
@@ -118,7 +123,8 @@ def _model(name: str, schema: str, materialized: str, sql: str, parents=(), lang
 
 def test_the_compiled_sql_runs_straight_in_duckdb_in_dependency_order(tmp_path) -> None:
     """`cjm bench` times the full build's own SQL without dbt: each model after its parents,
-    from a copy of what the models read; a Python model's table is copied, not run."""
+    from a copy of what the models read; a Python model's table is copied, not run; a sliced
+    model is built in the slices its hooks would make (4 rows, 3 a slice: 2 slices)."""
     import duckdb
 
     from orchestration.bench.compiled import models_in_order, run_compiled
@@ -142,6 +148,26 @@ def test_the_compiled_sql_runs_straight_in_duckdb_in_dependency_order(tmp_path) 
             "z_stg", "staging", "view", 'select n from "build"."raw"."events" where n < 4'
         ),
         "model.cjm.int_tags": _model("int_tags", "intermediate", "table", "", language="python"),
+        "model.cjm.m_sliced": _model(
+            "m_sliced",
+            "marts",
+            "incremental",
+            "select n, getvariable('cjm_build_slice') as slice"
+            ' from "build"."staging"."z_stg"'
+            " where hash('c' || n) % coalesce(getvariable('cjm_build_slices'), 1)"
+            " = coalesce(getvariable('cjm_build_slice'), 0)",
+            ["z_stg"],
+            pre_hook="{{ start_sliced_build(ref('z_stg')) }}",
+        ),
+        "model.cjm.n_check": _model(
+            "n_check",
+            "marts",
+            "table",
+            "select case when count(*) = 4 and count(distinct slice) = 2 then 1"
+            " else error('not every row in its slice') end as ok"
+            ' from "build"."marts"."m_sliced"',
+            ["m_sliced"],
+        ),
     }
     manifest = {"nodes": nodes}
     assert [n["name"] for n in models_in_order(manifest)][:2] == ["z_stg", "a_fct"]
@@ -149,7 +175,7 @@ def test_the_compiled_sql_runs_straight_in_duckdb_in_dependency_order(tmp_path) 
     target.mkdir()
     (target / "manifest.json").write_text(json.dumps(manifest))
     work = tmp_path / "work"
-    result = run_compiled(build, target, work, threads=1, memory_limit="1GB")
-    assert result["models"] == 2
+    result = run_compiled(build, target, work, threads=1, memory_limit="1GB", slice_rows=3)
+    assert result["models"] == 4
     assert result["python_models_copied"] == ["int_tags"]
     assert not work.exists()

@@ -11,7 +11,8 @@
     Incremental: every run re-sessionizes the whole history of each cookie that has events
     loaded since the last run (or whose logins point at CRM customers loaded since), so late
     events and late identity land exactly as in a full refresh. It deduplicates only the copies
-    of those cookies' events, not the whole history.
+    of those cookies' events, not the whole history. A first build runs in slices of cookies
+    (sliced_build.sql), each bounded by var('build_slice_rows').
 -#}
 -- depends_on: {{ ref('int_crm_changes') }}
 {{ config(
@@ -19,6 +20,8 @@
     unique_key='cookie_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    pre_hook="{{ start_sliced_build(ref('int_web_events')) }}",
+    post_hook="{{ build_remaining_slices() }}",
 ) }}
 
 with
@@ -97,9 +100,32 @@ all_rows as (
 
 ),
 
+-- A first build runs once per slice of cookies (sliced_build.sql): every copy of the slice's
+-- events, deduplicated, then the winners whose cookie is in the slice (as above for touched
+-- cookies). Unsliced, the filter holds for every row.
+candidate_rows as (
+
+    select all_rows.*
+    from all_rows
+    where all_rows.event_id in (
+        select sliced_rows.event_id
+        from all_rows as sliced_rows
+        where {{ in_build_slice('sliced_rows.cookie_id') }}
+    )
+
+),
+
+deduplicated as (
+
+    {{ deduplicate('candidate_rows', 'event_id') }}
+
+),
+
 events as (
 
-    {{ deduplicate('all_rows', 'event_id') }}
+    select deduplicated.*
+    from deduplicated
+    where {{ in_build_slice('deduplicated.cookie_id') }}
 
 ),
 {% endif %}

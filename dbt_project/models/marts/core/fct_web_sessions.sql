@@ -1,9 +1,12 @@
-{#- Incremental by cookie: re-aggregates the cookies int_web_events_sessionized rewrote. -#}
+{#- Incremental by cookie: re-aggregates the cookies int_web_events_sessionized rewrote. A first
+    build runs in slices of cookies (sliced_build.sql). -#}
 {{ config(
     materialized='incremental',
     unique_key='cookie_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    pre_hook="{{ start_sliced_build(ref('int_web_events_sessionized')) }}",
+    post_hook="{{ build_remaining_slices() }}",
 ) }}
 
 with
@@ -15,9 +18,11 @@ events as (
 
 ),
 {% else %}
+-- A first build runs once per slice of cookies (sliced_build.sql).
 events as (
 
     select * from {{ ref('int_web_events_sessionized') }}
+    where {{ in_build_slice('cookie_id') }}
 
 ),
 {% endif %}

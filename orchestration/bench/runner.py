@@ -302,10 +302,19 @@ def run_tier(
     }
     result["scenarios"].append(full)
     save(result)
-    if full["run_target"]:
+    build_db = home / "warehouse" / "build.duckdb"
+    # The compiled run copies the build's inputs and writes every model again: about twice
+    # the warehouse (tier M: more than the disk has left after its full build).
+    needed = 2 * build_db.stat().st_size if build_db.exists() else 0
+    free = shutil.disk_usage(folder).free
+    if full["run_target"] and needed > free:
+        result["compiled_sql"] = {
+            "skipped": f"needs about {needed / 2**30:.0f} GiB of disk, {free / 2**30:.0f} free"
+        }
+    elif full["run_target"]:
         say(f"tier {tier.name}: the full build's compiled SQL straight in DuckDB ...")
         result["compiled_sql"] = run_compiled(
-            home / "warehouse" / "build.duckdb",
+            build_db,
             Path(full["run_target"]),
             folder / "compiled",
             settings.duckdb_threads,
@@ -447,7 +456,12 @@ def markdown(result: dict) -> str:
             "",
         ]
     compiled = result.get("compiled_sql")
-    if compiled and result["scenarios"]:
+    if compiled and "skipped" in compiled:
+        lines += [
+            f"The full build's compiled SQL straight in DuckDB: not run ({compiled['skipped']}).",
+            "",
+        ]
+    elif compiled and result["scenarios"]:
         full = result["scenarios"][0]
         dbt_step = full["stages"].get("dbt", {}).get("seconds", 0.0)
         lines += [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 from pathlib import Path
 
@@ -83,6 +84,51 @@ def _redeliver_event_to_other_cookie(landing: Path, start: dt.date) -> None:
     )
 
 
+def _plant_late_events_between_visits(landing: Path, start: dt.date) -> list[str]:
+    """Day 4 brings late events of days 0-2 into the gaps between visits of two cookies (never
+    before a cookie's first visit): events every 25 minutes across the shortest such gap (two
+    visits become one, and every later visit of the cookie is numbered one lower), and one
+    event in the middle of a gap of over two hours (a new visit between them: every later
+    visit is numbered one higher). The cookies' earlier visits must keep their rows. Returns
+    the two cookies."""
+    lines = [
+        json.loads(line)
+        for offset in range(3)
+        for line in _web_lines(landing, start + dt.timedelta(days=offset))
+    ]
+    gaps = []  # (seconds, cookie, before, after) of every gap between visits of a cookie
+    for cookie in sorted({line["cookie_id"] for line in lines}):
+        times = sorted(
+            dt.datetime.fromisoformat(line["event_at"].replace("Z", "+00:00"))
+            for line in lines
+            if line["cookie_id"] == cookie
+        )
+        for before, after in itertools.pairwise(times[1:]):
+            if (after - before).total_seconds() > 30 * 60:
+                gaps.append(((after - before).total_seconds(), cookie, before, after))
+    _, merged, before, after = min(gaps)
+    _, split, split_before, split_after = next(
+        gap for gap in sorted(gaps) if gap[0] > 2 * 3600 and gap[1] != merged
+    )
+    steps = int((after - before).total_seconds() // (25 * 60))
+    fills = [(merged, before + dt.timedelta(minutes=25 * (n + 1))) for n in range(steps)]
+    fills.append((split, split_before + (split_after - split_before) / 2))
+    planted = [
+        {
+            **next(line for line in lines if line["cookie_id"] == cookie),
+            "event_id": f"planted-between-{n}",
+            "event_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "event_name": "page_view",
+        }
+        for n, (cookie, at) in enumerate(fills)
+    ]
+    folder = landing / "web" / (start + dt.timedelta(days=4)).isoformat()
+    (folder / "late_between.jsonl.gz").write_bytes(
+        gzip.compress("".join(json.dumps(p) + "\n" for p in planted).encode(), mtime=0)
+    )
+    return [merged, split]
+
+
 def _log_in_anonymous_cookie(landing: Path, start: dt.date, days: int) -> tuple[str, str]:
     """The last day brings a login on a cookie that was anonymous until then: all its sessions
     move from the cookie's anonymous key to that customer, so the anonymous key must lose
@@ -149,6 +195,7 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
         home / "truth",
     )
     _redeliver_event_to_other_cookie(home / "landing", start)
+    bridged = _plant_late_events_between_visits(home / "landing", start)
     cookie, customer = _log_in_anonymous_cookie(home / "landing", start, days=6)
     # A full build of days 0-3, then one incremental run per new day (day 4 brings the late
     # file of day 2). With no lookback each incremental run re-processes only the cookies and
@@ -165,6 +212,11 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
             "select distinct customer_key from marts.fct_web_sessions where cookie_id = ?",
             [cookie],
         ).fetchall()
+        kept_visits = con.execute(
+            "select cookie_id, count(distinct _batch_at) from"
+            " intermediate.int_web_events_sessionized where cookie_id in (?, ?) group by all",
+            bridged,
+        ).fetchall()
         batches = {
             table: con.execute(f"select count(distinct _batch_at) from {table}").fetchone()[0]
             for table in (
@@ -174,6 +226,8 @@ def test_day_by_day_equals_full_refresh(tmp_path: Path) -> None:
             )
         }
     assert cookie_keys == [(customer,)], "the late login moved the cookie's sessions"
+    assert len(kept_visits) == 2, kept_visits
+    assert all(count > 1 for _, count in kept_visits), f"earlier visits kept: {kept_visits}"
     assert all(count > 1 for count in batches.values()), f"rebuilt only what changed: {batches}"
     assert all(incremental[table] for table in COMPARED), "every compared table has rows"
     # The full refresh builds the sliced models in slices of a few hundred events (their first

@@ -8,16 +8,20 @@
     Events come from every web source (int_web_events, every delivered copy) and are
     deduplicated here, once, on event_id: the latest load wins.
 
-    Incremental: every run re-sessionizes the whole history of each cookie that has events
-    loaded since the last run (or whose logins point at CRM customers loaded since), so late
-    events and late identity land exactly as in a full refresh. It deduplicates only the copies
-    of those cookies' events, not the whole history. A first build runs in slices of cookies
+    Incremental, in proportion to what arrived: a cookie with events loaded since the last run
+    is sessionized again from the start of its last session before its earliest new (or moved)
+    event, numbering on from the sessions before it; a cookie whose identity may have moved (a
+    first login of a customer on it, or logins pointing at CRM customers loaded since) is
+    sessionized again whole. Late events and late identity land exactly as in a full refresh;
+    the rows replaced are those of the events rebuilt (unique_key event_id), so an event that
+    moved to another cookie leaves its old one. Only the copies of the rebuilt events are
+    deduplicated, not the whole history. A first build runs in slices of cookies
     (sliced_build.sql), each bounded by var('build_slice_rows').
 -#}
 -- depends_on: {{ ref('int_crm_changes') }}
 {{ config(
     materialized='incremental',
-    unique_key='cookie_id',
+    unique_key='event_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
     pre_hook="{{ start_sliced_build(ref('int_web_events')) }}",
@@ -43,21 +47,68 @@ new_rows as (
 
     select
         loaded_events.event_id,
-        loaded_events.cookie_id
+        loaded_events.cookie_id,
+        loaded_events.event_at,
+        loaded_events.customer_id
     from ({{ loaded_since_last_run('raw_events') }}) as loaded_events
 
 ),
 
--- Cookies with new rows; cookies holding an older copy of a new row's event (the new copy wins
--- the deduplication, so the event may leave that cookie); cookies whose logins point at CRM
--- customers loaded since.
-touched_cookies as (
+-- Older copies of the new rows' events: the new copy wins the deduplication, so the event may
+-- leave its cookie, move in time, or lose its login.
+older_copies as (
 
-    select new_rows.cookie_id from new_rows
-    union
-    select raw_events.cookie_id
+    select
+        raw_events.cookie_id,
+        raw_events.event_at,
+        raw_events.customer_id
     from raw_events
-    where raw_events.event_id in (select new_rows.event_id from new_rows)
+    where
+        raw_events.event_id in (select new_rows.event_id from new_rows)
+        and raw_events._loaded_at <= ({{ incremental_watermark() }})
+
+),
+
+-- Where each cookie's events changed: its earliest new or moved event.
+changed_points as (
+
+    select
+        new_rows.cookie_id,
+        new_rows.event_at
+    from new_rows
+    union all
+    select
+        older_copies.cookie_id,
+        older_copies.event_at
+    from older_copies
+
+),
+
+-- Cookies whose identity may have moved, so every event is resolved again: a customer logged
+-- in on the cookie for the first time (or a login copy replaced), and logins pointing at CRM
+-- customers loaded since.
+relinked_cookies as (
+
+    select first_logins.cookie_id
+    from (
+        select distinct
+            new_rows.cookie_id,
+            new_rows.customer_id
+        from new_rows
+        where new_rows.customer_id is not null
+    ) as first_logins
+    where not exists (
+        select 1
+        from raw_events
+        where
+            raw_events.cookie_id = first_logins.cookie_id
+            and raw_events.customer_id = first_logins.customer_id
+            and raw_events._loaded_at <= ({{ incremental_watermark() }})
+    )
+    union
+    select older_copies.cookie_id
+    from older_copies
+    where older_copies.customer_id is not null
     union
     select raw_events.cookie_id
     from raw_events
@@ -66,16 +117,63 @@ touched_cookies as (
 
 ),
 
--- Every copy of every event of those cookies: deduplicating these rows picks the same copy as
--- deduplicating all rows would, without deduplicating the whole history.
+touched_cookies as (
+
+    select
+        changes.cookie_id,
+        case
+            when max(changes.is_relinked) = 0 then min(changes.event_at)
+        end as changed_from
+    from (
+        select
+            changed_points.cookie_id,
+            changed_points.event_at,
+            0 as is_relinked
+        from changed_points
+        union all
+        select
+            relinked_cookies.cookie_id,
+            cast(null as timestamp) as event_at,
+            1 as is_relinked
+        from relinked_cookies
+    ) as changes
+    group by changes.cookie_id
+
+),
+
+-- Each touched cookie is sessionized again from the start of its last held session that began
+-- before the change: that event stays a session start and nothing before it changes, so the
+-- sessions before it keep their rows and numbers. A relinked cookie, or one with no session
+-- before the change, is sessionized again whole (rebuilt_from null).
+anchors as (
+
+    select
+        touched_cookies.cookie_id,
+        max(this_run.event_at) as rebuilt_from,
+        greatest(count(this_run.event_at) - 1, 0) as sessions_before
+    from touched_cookies
+    left join {{ this }} as this_run
+        on
+            touched_cookies.cookie_id = this_run.cookie_id
+            and this_run.is_session_start
+            and this_run.event_at < touched_cookies.changed_from
+    group by touched_cookies.cookie_id
+
+),
+
+-- Every copy of every event with a copy in a touched cookie's rebuilt span: deduplicating
+-- these rows picks the same copy as deduplicating all rows would.
 candidate_rows as (
 
     select raw_events.*
     from raw_events
     where raw_events.event_id in (
-        select raw_events.event_id
-        from raw_events
-        where raw_events.cookie_id in (select touched_cookies.cookie_id from touched_cookies)
+        select spanned.event_id
+        from raw_events as spanned
+        inner join anchors
+            on
+                spanned.cookie_id = anchors.cookie_id
+                and (anchors.rebuilt_from is null or spanned.event_at >= anchors.rebuilt_from)
     )
 
 ),
@@ -88,9 +186,14 @@ deduplicated as (
 
 events as (
 
-    select deduplicated.*
+    select
+        deduplicated.*,
+        anchors.sessions_before
     from deduplicated
-    where deduplicated.cookie_id in (select touched_cookies.cookie_id from touched_cookies)
+    inner join anchors
+        on
+            deduplicated.cookie_id = anchors.cookie_id
+            and (anchors.rebuilt_from is null or deduplicated.event_at >= anchors.rebuilt_from)
 
 ),
 {% else %}
@@ -123,7 +226,9 @@ deduplicated as (
 
 events as (
 
-    select deduplicated.*
+    select
+        deduplicated.*,
+        0 as sessions_before
     from deduplicated
     where {{ in_build_slice('deduplicated.cookie_id') }}
 
@@ -177,7 +282,8 @@ numbered as (
 
     select
         session_starts.*,
-        sum(session_starts.is_session_start) over cookie_order as session_number,
+        session_starts.sessions_before
+        + sum(session_starts.is_session_start) over cookie_order as session_number,
         {{ last_value_ignoring_nulls(
             'case when session_starts.is_session_start = 1 then session_starts.event_id end'
         ) }} over cookie_order as session_first_event_id

@@ -1,9 +1,14 @@
-{#- Incremental by cookie: re-aggregates the cookies int_web_events_sessionized rewrote. A first
+{#- Incremental by cookie (strategy replace_from): re-aggregates the events
+    int_web_events_sessionized rewrote, each cookie's sessions from the first one it sessionized
+    again; the cookie's earlier sessions stay. A cookie sessionized again from its first
+    session loses every old session (its first event may have moved to another cookie). A first
     build runs in slices of cookies (sliced_build.sql). -#}
 {{ config(
     materialized='incremental',
     unique_key='cookie_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_from',
+    replace_from='started_at',
+    replace_whole_when='session_number = 1',
     on_schema_change='fail',
     pre_hook="{{ start_sliced_build(ref('int_web_events_sessionized')) }}",
     post_hook="{{ build_remaining_slices() }}",

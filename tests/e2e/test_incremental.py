@@ -18,6 +18,7 @@ from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.slow
 COMPARED = {
+    "intermediate.int_web_cookie_logins": "cookie_id, customer_id",
     "intermediate.int_web_events_sessionized": "event_id",
     "intermediate.int_contacts_identified": "contact_id",
     "intermediate.int_verbatim_themes": "response_id, theme",

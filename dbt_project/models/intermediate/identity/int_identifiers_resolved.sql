@@ -29,15 +29,10 @@ contacts as (
 
 ),
 
-web_event_copies as (
+-- The CRM ids logged in on each cookie (over the winning copy of every web event)
+logins as (
 
-    select * from {{ ref('int_web_events') }}
-
-),
-
-events as (
-
-    {{ deduplicate('web_event_copies', 'event_id') }}
+    select * from {{ ref('int_web_cookie_logins') }}
 
 ),
 
@@ -98,12 +93,12 @@ crm_phones as (
 cookie_logins as (
 
     select
-        events.cookie_id,
+        logins.cookie_id,
         count(distinct crm_ids.customer_id) as logged_in_customers,
         min(crm_ids.customer_id) as customer_id
-    from events
-    inner join crm_ids on events.customer_id = crm_ids.identifier_value
-    group by events.cookie_id
+    from logins
+    inner join crm_ids on logins.customer_id = crm_ids.identifier_value
+    group by logins.cookie_id
 
 ),
 
@@ -111,14 +106,14 @@ seen as (
 
     select distinct
         'cookie' as identifier_type,
-        events.cookie_id as identifier_value
-    from events
+        logins.cookie_id as identifier_value
+    from logins
     union
     select
         'customer_id' as identifier_type,
-        events.customer_id as identifier_value
-    from events
-    where events.customer_id is not null
+        logins.customer_id as identifier_value
+    from logins
+    where logins.customer_id is not null
     union
     select
         'customer_id' as identifier_type,

@@ -52,3 +52,25 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro slice_winners(relation, key, slice_column) -%}
+    {#- deduplicate(relation, key), keeping the winners whose slice_column is in the build
+        slice. Every copy of a key with a copy in the slice is ranked, so the copy that wins is
+        the one that wins over the whole relation (a re-delivered copy may sit in another
+        slice). Unsliced: deduplicate(relation, key). -#}
+    {%- set candidates -%}
+    (
+        select candidate.*
+        from {{ relation }} as candidate
+        where candidate.{{ key }} in (
+            select sliced.{{ key }}
+            from {{ relation }} as sliced
+            where {{ in_build_slice('sliced.' ~ slice_column) }}
+        )
+    )
+    {%- endset -%}
+    select winners.*
+    from ({{ deduplicate(candidates, key) }}) as winners
+    where {{ in_build_slice('winners.' ~ slice_column) }}
+{%- endmacro %}

@@ -151,33 +151,13 @@ pairs as (
 
 ),
 {% else %}
--- Every copy of the slice's events, deduplicated, then the winners whose cookie is in the
--- slice (as in int_web_events_sessionized). Unsliced, the filter holds for every row.
-candidate_rows as (
-
-    select raw_events.*
-    from raw_events
-    where raw_events.event_id in (
-        select sliced_rows.event_id
-        from raw_events as sliced_rows
-        where {{ in_build_slice('sliced_rows.cookie_id') }}
-    )
-
-),
-
-deduplicated as (
-
-    {{ deduplicate('candidate_rows', 'event_id') }}
-
-),
-
+-- A first build runs once per slice of cookies (sliced_build.sql); unsliced, every row.
 pairs as (
 
     select distinct
-        deduplicated.cookie_id,
-        deduplicated.customer_id
-    from deduplicated
-    where {{ in_build_slice('deduplicated.cookie_id') }}
+        winners.cookie_id,
+        winners.customer_id
+    from ({{ slice_winners('raw_events', 'event_id', 'cookie_id') }}) as winners
 
 ),
 {% endif %}

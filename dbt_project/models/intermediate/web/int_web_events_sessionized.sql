@@ -203,34 +203,13 @@ all_rows as (
 
 ),
 
--- A first build runs once per slice of cookies (sliced_build.sql): every copy of the slice's
--- events, deduplicated, then the winners whose cookie is in the slice (as above for touched
--- cookies). Unsliced, the filter holds for every row.
-candidate_rows as (
-
-    select all_rows.*
-    from all_rows
-    where all_rows.event_id in (
-        select sliced_rows.event_id
-        from all_rows as sliced_rows
-        where {{ in_build_slice('sliced_rows.cookie_id') }}
-    )
-
-),
-
-deduplicated as (
-
-    {{ deduplicate('candidate_rows', 'event_id') }}
-
-),
-
+-- A first build runs once per slice of cookies (sliced_build.sql); unsliced, every row.
 events as (
 
     select
-        deduplicated.*,
+        winners.*,
         0 as sessions_before
-    from deduplicated
-    where {{ in_build_slice('deduplicated.cookie_id') }}
+    from ({{ slice_winners('all_rows', 'event_id', 'cookie_id') }}) as winners
 
 ),
 {% endif %}

@@ -58,19 +58,39 @@
     {#- deduplicate(relation, key), keeping the winners whose slice_column is in the build
         slice. Every copy of a key with a copy in the slice is ranked, so the copy that wins is
         the one that wins over the whole relation (a re-delivered copy may sit in another
-        slice). Unsliced: deduplicate(relation, key). -#}
-    {%- set candidates -%}
-    (
-        select candidate.*
-        from {{ relation }} as candidate
-        where candidate.{{ key }} in (
-            select sliced.{{ key }}
-            from {{ relation }} as sliced
-            where {{ in_build_slice('sliced.' ~ slice_column) }}
-        )
-    )
-    {%- endset -%}
+        slice). The slice's copies are read from `relation` once (a CTE the deduplication reads
+        three times, so the engine keeps it). Unsliced: deduplicate(relation, key). -#}
     select winners.*
-    from ({{ deduplicate(candidates, key) }}) as winners
+    from (
+        with slice_copies as (
+            select candidate.*
+            from {{ relation }} as candidate
+            where candidate.{{ key }} in (
+                select sliced.{{ key }}
+                from {{ relation }} as sliced
+                where {{ in_build_slice('sliced.' ~ slice_column) }}
+            )
+        )
+
+        select deduplicated.*
+        from ({{ deduplicate('slice_copies', key) }}) as deduplicated
+    ) as winners
     where {{ in_build_slice('winners.' ~ slice_column) }}
+{%- endmacro %}
+
+
+{#- A CTE over a large relation that the query reads more than once, each time through a filter
+    (rows loaded since, the slice's cookies, one night's event ids): `name as not_materialized() (`
+    keeps it a view of the relation. DuckDB otherwise materializes a CTE referenced more than
+    once, copying every row of a year of web events once per statement (17-50 GB of temp files
+    at tier M) before any filter applies. -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'cjm')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
 {%- endmacro %}

@@ -22,7 +22,7 @@
 
 with
 
-raw_events as (
+raw_events as {{ not_materialized() }} (
 
     select * from {{ ref('int_web_events') }}
 

@@ -31,7 +31,7 @@
 with
 
 {% if is_incremental() %}
-raw_events as (
+raw_events as {{ not_materialized() }} (
 
     select * from {{ ref('int_web_events') }}
 
@@ -197,7 +197,7 @@ events as (
 
 ),
 {% else %}
-all_rows as (
+all_rows as {{ not_materialized() }} (
 
     select * from {{ ref('int_web_events') }}
 
